@@ -1,0 +1,33 @@
+# `make run` and `make test` set everything up from nothing (virtualenv, Python packages, helm 3 and 4).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HELM3 := .cache/helm/3.18.0/helm
+HELM4 := .cache/helm/4.1.4/helm
+
+.PHONY: setup run test unit golden clean
+
+setup: $(VENV)/.stamp $(HELM3) $(HELM4)
+
+$(VENV)/.stamp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,deploy]'
+	touch $@
+
+$(HELM3):
+	scripts/fetch-helm 3 >/dev/null
+
+$(HELM4):
+	scripts/fetch-helm 4 >/dev/null
+
+run: setup
+	$(BIN)/helmgen translate -f examples/istio-operator.yaml -o out
+	$(BIN)/helmgen plan -f examples/istio-operator.yaml
+	@echo "values, plan.yaml, helmfile.yaml and README.md are in out/"
+
+test: setup
+	HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
+
+clean:
+	rm -rf $(VENV) out
