@@ -499,6 +499,9 @@ MESSAGE_EXTRAS = {
         "shareHostNetworkNamespace": b("Run the CNI agent in the host network namespace."),
         "enableAmbientDetectionRetry": b("Retry detecting ambient enrollment of pods that were not ready yet."),
     },
+    "PortsConfig": {
+        "appProtocol": s("Application protocol hint of the Service port (e.g. http, https, kubernetes.io/h2c)."),
+    },
     "BaseConfig": {
         "validationFailurePolicy": s("failurePolicy of the validation webhook (Ignore or Fail); empty lets the chart decide."),
     },
