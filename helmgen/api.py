@@ -1,0 +1,162 @@
+"""The library entry points: IstioOperator files in, checked values and a release plan out.
+
+This layer does the reading (files, profiles, chart schemas) and calls the pure core:
+iop (parse) -> typecheck (types, normalise) -> merge (layers) -> validate (semantics) ->
+translate (per component, per chart) -> schema (chart values) -> plan.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path as FsPath
+from typing import Any
+
+from helmgen import iop, profiles
+from helmgen.errors import InputError, Problem, Severity, sort_problems
+from helmgen.merge import apply_unvalidated_values, flag_aliases, merge_inputs
+from helmgen.plan import Release, build_plan
+from helmgen.translate.charts import chart_values, project
+from helmgen.translate.components import ComponentSpec, component_specs, component_values
+from helmgen.typecheck import IOP_TYPE, Checker, values_relocation
+from helmgen.validate import validate
+from helmgen.values import get_path
+
+
+@dataclass(frozen=True)
+class Options:
+    files: tuple[str, ...]
+    sets: tuple[str, ...] = ()
+    revision: str | None = None
+    manifests: str | None = None
+    force: bool = False
+    stdin_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    merged: dict                  # merged IstioOperator, unvalidatedValues applied
+    specs: list[ComponentSpec]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def revision(self) -> str:
+        rev = get_path(self.merged, ("spec", "values", "revision"))
+        return rev if isinstance(rev, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        ns = get_path(self.merged, ("spec", "values", "global", "istioNamespace"))
+        return ns if isinstance(ns, str) and ns else "istio-system"
+
+
+@dataclass(frozen=True)
+class ReleaseValues:
+    release: Release
+    values: dict
+
+
+@dataclass(frozen=True)
+class Translation:
+    resolved: Resolved
+    releases: list[ReleaseValues]
+    warnings: list[Problem]
+
+
+def _check_object(obj: dict, source: str, checker_problems: list[Problem]) -> dict:
+    checker = Checker(relocate=values_relocation)
+    normalised = checker.check(obj, IOP_TYPE, ())
+    checker_problems += [Problem(p.path, p.message, p.severity, source, p.fix) for p in checker.problems]
+    return normalised
+
+
+def resolve(opts: Options) -> Resolved:
+    """Read, check, merge and validate the inputs. Raises InputError with every problem found."""
+    sources = iop.read_sources(list(opts.files), opts.stdin_text)
+    problems: list[Problem] = []
+    objects = []
+    for src in sources:
+        try:
+            objects.append(_check_object(iop.parse_source(src), src.name, problems))
+        except InputError as e:
+            problems += e.problems
+    if any(p.severity is Severity.ERROR for p in problems) and not opts.force:
+        raise InputError(problems)
+    sets = list(opts.sets) + flag_aliases(opts.revision, opts.manifests)
+    merged = merge_inputs(objects, sets, profiles.load, profiles.names())
+    checker = Checker(relocate=values_relocation)
+    merged = checker.check(merged, IOP_TYPE, ())
+    reported = {(p.path, p.message) for p in problems}
+    problems += [p for p in checker.problems if (p.path, p.message) not in reported]
+    problems += validate(merged)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if errors and not opts.force:
+        raise InputError(problems)
+    if opts.force:
+        warnings += [Problem(p.path, p.message, Severity.WARNING, p.source, p.fix) for p in errors]
+    final = apply_unvalidated_values(merged)
+    return Resolved(final, component_specs(final), sort_problems(warnings))
+
+
+def values_trees(files: list, sets: list[str] | None = None, revision: str | None = None,
+                 manifests: str | None = None) -> dict[str, Any]:
+    """Each enabled component's full values tree, keyed as `istioctl manifest translate` names them."""
+    resolved = resolve(Options(tuple(str(f) for f in files), tuple(sets or ()), revision, manifests))
+    values = get_path(resolved.merged, ("spec", "values"))
+    return {cs.name or cs.info.translate_name or cs.gateway_name: component_values(values, cs)
+            for cs in resolved.specs}
+
+
+def charts_dir() -> FsPath:
+    """Our charts: $HELMGEN_CHARTS, else the `charts/` folder beside the helmgen package."""
+    env = os.environ.get("HELMGEN_CHARTS")
+    return FsPath(env) if env else FsPath(__file__).resolve().parent.parent / "charts"
+
+
+@lru_cache(maxsize=None)
+def chart_schema(chart: str) -> dict:
+    path = charts_dir() / chart / "values.schema.json"
+    try:
+        return json.loads(path.read_text())
+    except OSError as e:
+        raise InputError([Problem((), f"cannot read the schema of chart {chart} at {path}: {e.strerror}")]) from e
+
+
+def translate(opts: Options) -> Translation:
+    """Resolve the inputs, then compute and check every release's chart values and the plan."""
+    from helmgen.schema import schema_problems
+
+    resolved = resolve(opts)
+    releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
+    values = get_path(resolved.merged, ("spec", "values"))
+    out = []
+    for rel in releases:
+        schema = chart_schema(rel.chart)
+        tree = component_values(values, rel.spec)
+        chart_vals, origins = chart_values(rel.spec, tree, frozenset(schema.get("properties", {})))
+        chart_vals, dropped = project(chart_vals, schema, schema)
+        problems += _unvalidated_drops(resolved.merged, dropped, origins, rel.name)
+        problems += schema_problems(schema, chart_vals, rel.name, origins)
+        out.append(ReleaseValues(rel, chart_vals))
+    if problems:
+        raise InputError(problems)
+    return Translation(resolved, out, resolved.warnings)
+
+
+def _unvalidated_drops(merged: dict, dropped: list[tuple], origins: dict, release: str) -> list[Problem]:
+    """Keys from spec.unvalidatedValues that the chart does not declare are errors, not silent drops."""
+    extra = get_path(merged, ("spec", "unvalidatedValues"))
+    out = []
+    for vpath in dropped:
+        iop_path = origins.get(vpath[0], ("spec", "values", vpath[0])) + tuple(vpath[1:])
+        under_values = iop_path[2:] if iop_path[:2] == ("spec", "values") else None
+        if isinstance(extra, dict) and under_values and get_path(extra, under_values, _MISSING) is not _MISSING:
+            out.append(Problem(("spec", "unvalidatedValues", *under_values),
+                               f"is not a value of chart for release {release}; the chart would ignore it",
+                               fix="remove it, or check its spelling against the chart's values.schema.json"))
+    return out
+
+
+_MISSING = object()

@@ -1,0 +1,138 @@
+"""Command line: parse, call the library, print; map errors to exit codes (0 ok, 1 input, 2 usage).
+
+No traceback ever reaches a user: an unexpected exception prints one line and where to report it.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from helmgen import __version__
+from helmgen.errors import HelmgenError, InputError, Problem
+
+REPORT_URL = "https://github.com/helmgen/helmgen/issues"
+
+
+def _print_problems(problems: list[Problem], label: str = "error") -> None:
+    for p in problems:
+        click.echo(f"{label}: {p}", err=True)
+
+
+def _run(fn: Callable[[], Any]) -> None:
+    try:
+        fn()
+    except InputError as e:
+        _print_problems(e.problems)
+        n = sum(1 for p in e.problems if p.severity.value == "error")
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+        sys.exit(e.exit_code)
+    except HelmgenError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the one place that turns bugs into a one-line message
+        click.echo(f"helmgen: internal error ({type(e).__name__}: {e}). This is a bug in helmgen; please "
+                   f"report it at {REPORT_URL} with the command you ran.", err=True)
+        sys.exit(1)
+
+
+def input_options(fn: Callable) -> Callable:
+    fn = click.option("--force", is_flag=True, help="Report validation errors as warnings and go on.")(fn)
+    fn = click.option("--manifests", "-d", metavar="DIR",
+                      help="Take profiles from an Istio release's manifests/ folder.")(fn)
+    fn = click.option("--revision", "-r", metavar="R", help="Control-plane revision (same as --set revision=R).")(fn)
+    fn = click.option("--set", "-s", "sets", multiple=True, metavar="PATH=VALUE",
+                      help="Override a field, relative to spec (repeatable), e.g. values.pilot.autoscaleMin=2.")(fn)
+    fn = click.option("-f", "--filename", "files", multiple=True, required=True, metavar="IOP",
+                      help="IstioOperator file (repeatable; later files win; '-' reads stdin, last only).")(fn)
+    return fn
+
+
+def _options(files, sets, revision, manifests, force):
+    from helmgen.api import Options
+
+    names = [f for item in files for f in item.split(",") if f.strip()]
+    return Options(tuple(names), tuple(sets), revision, manifests, force)
+
+
+def _warn(problems: list[Problem]) -> None:
+    _print_problems(problems, "warning")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="helmgen")
+def main() -> None:
+    """helmgen: move Istio installations from IstioOperator to plain Helm releases."""
+
+
+@main.command()
+@input_options
+@click.option("-o", "--output-dir", "outdir", required=True, type=click.Path(file_okay=False), metavar="OUTDIR",
+              help="Folder for plan.yaml, <release>.values.yaml, helmfile.yaml and README.md.")
+def translate(files, sets, revision, manifests, force, outdir):
+    """Write Helm values, a release plan, a helmfile and a README for an IstioOperator."""
+    def go():
+        from helmgen import api
+        from helmgen.output import render_files, write_outdir
+
+        tr = api.translate(_options(files, sets, revision, manifests, force))
+        _warn(tr.warnings)
+        write_outdir(render_files(tr, Path(outdir)), Path(outdir))
+        click.echo(f"wrote {len(tr.releases)} release{'s' if len(tr.releases) != 1 else ''} to {outdir}/ "
+                   f"({', '.join(rv.release.name for rv in tr.releases) or 'none enabled'})")
+    _run(go)
+
+
+@main.command()
+@input_options
+def validate(files, sets, revision, manifests, force):
+    """Check IstioOperator files and the values they produce; report every problem with its path."""
+    def go():
+        from helmgen import api
+
+        tr = api.translate(_options(files, sets, revision, manifests, force))
+        _warn(tr.warnings)
+        click.echo(f"valid: {len(tr.releases)} release{'s' if len(tr.releases) != 1 else ''} "
+                   f"({', '.join(rv.release.name for rv in tr.releases) or 'none enabled'})")
+    _run(go)
+
+
+@main.command()
+@input_options
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table",
+              help="Output format.")
+def plan(files, sets, revision, manifests, force, fmt):
+    """Show the releases (name, chart, namespace, order) an IstioOperator becomes."""
+    def go():
+        from helmgen import api
+        from helmgen.render_docs import plan_document
+
+        tr = api.translate(_options(files, sets, revision, manifests, force))
+        _warn(tr.warnings)
+        doc = plan_document(tr)
+        if fmt == "json":
+            click.echo(json.dumps(doc, indent=2))
+        elif fmt == "yaml":
+            from helmgen.output import dump_yaml
+            click.echo(dump_yaml(doc), nl=False)
+        else:
+            click.echo(_table(doc["releases"]))
+    _run(go)
+
+
+def _table(releases: list[dict]) -> str:
+    header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
+    rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]
+            for r in releases]
+    widths = [max(len(x) for x in col) for col in zip(header, *rows)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Writing a translation to OUTDIR: plan.yaml, <release>.values.yaml, helmfile.yaml, README.md.
+
+Everything is written to a temporary folder beside OUTDIR and moved into place at the end, so on
+any error nothing appears in OUTDIR (and a previous output stays as it was).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from helmgen.api import Translation, charts_dir
+from helmgen.errors import InputError, Problem
+from helmgen.render_docs import helmfile, plan_document, readme
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: object) -> bool:  # shared objects are written out in full
+        return True
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False, width=1000,
+                     allow_unicode=True)
+
+
+def render_files(tr: Translation, outdir: Path) -> dict[str, str]:
+    """File name -> content, for everything translate writes."""
+    charts = chart_reference(outdir)
+    files = {"plan.yaml": dump_yaml(plan_document(tr))}
+    for rv in tr.releases:
+        files[rv.release.values_file] = dump_yaml(rv.values)
+    files["helmfile.yaml"] = dump_yaml(helmfile(tr, charts))
+    files["README.md"] = readme(tr, charts)
+    return files
+
+
+def chart_reference(outdir: Path) -> str:
+    """How OUTDIR's files name our charts: relative when OUTDIR sits inside the project, else absolute."""
+    charts, out = charts_dir().resolve(), outdir.resolve()
+    if out.is_relative_to(charts.parent):
+        return os.path.relpath(charts, out)
+    return str(charts)
+
+
+def write_outdir(files: dict[str, str], outdir: Path) -> None:
+    outdir = outdir.resolve()
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError([Problem((), f"{outdir} exists and is not a folder")])
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "plan.yaml").is_file():
+        raise InputError([Problem((), f"{outdir} is not empty and holds no helmgen output (no plan.yaml); "
+                                  "helmgen will not replace it", fix="choose an empty or new folder with -o")])
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text)
+        if outdir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
+            os.rename(outdir, old / "out")
+            os.rename(tmp, outdir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, outdir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

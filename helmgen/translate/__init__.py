@@ -1,0 +1,1 @@
+"""Pure translation: merged IstioOperator -> per-component values -> per-release chart values."""

@@ -1,0 +1,93 @@
+"""A component's values tree -> the values of our chart for that release.
+
+Our charts read their settings at the top level (as Istio's charts do when installed with Helm):
+istiod gets `pilot.*` moved to the top level, istio-cni gets `cni.*` (their `enabled` dropped), a gateway gets its own
+`gateways.istio-<x>gateway.*` block plus `gatewayType`, ztunnel is already flattened. Only keys the
+chart declares (its schema's top-level properties) are kept. Each kept key remembers the
+IstioOperator path it came from, so schema errors can name both.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from helmgen.components import Component
+from helmgen.paths import Path
+from helmgen.translate.components import ComponentSpec
+from helmgen.values import deep_merge
+
+_GATEWAY_SHARED = ("global", "meshConfig", "revision", "ownerName", "profile", "compatibilityVersion", "platform")
+
+
+def _descope(tree: dict, key: str) -> tuple[dict, dict[str, Path]]:
+    out = dict(tree)
+    origins: dict[str, Path] = {k: ("spec", "values", k) for k in tree}
+    inner = out.pop(key, None)
+    origins.pop(key, None)
+    if isinstance(inner, dict):
+        for k, v in inner.items():
+            if k == "enabled":
+                continue  # enablement is helmgen's business, not the chart's
+            out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+            origins[k] = ("spec", "values", key, k)
+    return out, origins
+
+
+def chart_values(cs: ComponentSpec, tree: Any, chart_keys: frozenset[str]) -> tuple[dict, dict[str, Path]]:
+    """(values for our chart, top-level key -> IstioOperator path it came from)."""
+    if not isinstance(tree, dict):
+        return {}, {}
+    comp = cs.info.component
+    if comp is Component.PILOT:
+        src, origins = _descope(tree, "pilot")
+    elif comp is Component.CNI:
+        src, origins = _descope(tree, "cni")
+    elif comp in (Component.INGRESS_GATEWAYS, Component.EGRESS_GATEWAYS):
+        root = cs.info.values_root
+        gw = tree.get(root[0], {}).get(root[1]) if isinstance(tree.get(root[0]), dict) else None
+        src = {k: tree[k] for k in _GATEWAY_SHARED if k in tree}
+        origins = {k: ("spec", "values", k) for k in src}
+        for k, v in (gw if isinstance(gw, dict) else {}).items():
+            src[k] = v
+            origins[k] = ("spec", "values", *root, k)
+        src["gatewayType"] = "ingress" if comp is Component.INGRESS_GATEWAYS else "egress"
+        origins["gatewayType"] = cs.iop_path
+        origins["name"] = cs.iop_path + ("name",)
+        origins["labels"] = cs.iop_path + ("label",)
+    elif comp is Component.ZTUNNEL:
+        src = tree
+        origins = {k: ("spec", "values", "ztunnel", k) for k in tree}
+        origins["global"] = ("spec", "values", "global")
+    else:
+        src = tree
+        origins = {k: ("spec", "values", k) for k in tree}
+    kept = {k: v for k, v in src.items() if k in chart_keys}
+    return kept, {k: origins.get(k, ("spec", "values", k)) for k in kept}
+
+
+def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any, list[tuple]]:
+    """Keep only what the chart's schema declares where it declares its keys (additionalProperties:
+    false). Returns (projected value, paths of the dropped keys)."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        ref = schema["$ref"]
+        node: Any = root
+        for part in ref.lstrip("#/").split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        schema = node
+    if not isinstance(value, dict) or not isinstance(schema, dict):
+        return value, []
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return value, []
+    out, dropped = {}, []
+    for k, v in value.items():
+        if k in props:
+            projected, more = project(v, props[k], root, path + (k,))
+            dropped += more
+            if projected == {} and isinstance(v, dict) and v:
+                continue  # nothing of it is read by this chart
+            out[k] = projected
+        elif schema.get("additionalProperties") is False:
+            dropped.append(path + (k,))
+        else:
+            out[k] = v
+    return out, dropped
