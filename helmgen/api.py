@@ -74,17 +74,20 @@ def _check_object(obj: dict, source: str, checker_problems: list[Problem]) -> di
 def resolve(opts: Options) -> Resolved:
     """Read, check, merge and validate the inputs. Raises InputError with every problem found."""
     sources = iop.read_sources(list(opts.files), opts.stdin_text)
-    problems: list[Problem] = []
-    objects = []
+    parsed, problems = [], []
     for src in sources:
         try:
-            objects.append(_check_object(iop.parse_source(src), src.name, problems))
+            parsed.append((src, iop.parse_source(src)))
         except InputError as e:
             problems += e.problems
-    if any(p.severity is Severity.ERROR for p in problems) and not opts.force:
-        raise InputError(problems)
+    if problems:
+        raise InputError(problems)  # unreadable input: nothing further can be checked
+    objects = [_check_object(obj, src.name, problems) for src, obj in parsed]
     sets = list(opts.sets) + flag_aliases(opts.revision, opts.manifests)
-    merged = merge_inputs(objects, sets, profiles.load, profiles.names())
+    try:
+        merged = merge_inputs(objects, sets, profiles.load, profiles.names())
+    except InputError as e:
+        raise InputError(problems + e.problems) from None
     checker = Checker(relocate=values_relocation)
     merged = checker.check(merged, IOP_TYPE, ())
     reported = {(p.path, p.message) for p in problems}

@@ -35,8 +35,8 @@ class Problem:
         return text
 
     def sort_key(self) -> tuple:
-        return (self.source, tuple((isinstance(p, int), str(p).zfill(8) if isinstance(p, int) else p)
-                                   for p in self.path), self.message)
+        return (tuple((isinstance(p, int), str(p).zfill(8) if isinstance(p, int) else p) for p in self.path),
+                self.source, self.message)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

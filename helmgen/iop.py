@@ -154,11 +154,12 @@ def parse_source(src: Source) -> dict:
                                   source=src.name)])
     kind, api = obj.get("kind"), obj.get("apiVersion")
     if kind != KIND:
-        problems.append(Problem(("kind",), f"is {kind!r}; helmgen reads only kind: {KIND}" if kind is not None
-                                else f"is missing; expected kind: {KIND}", source=src.name))
+        problems.append(Problem(("kind",), f"expected {KIND}, found {kind!r}; helmgen reads only IstioOperator "
+                                "resources" if kind is not None else f"missing; expected kind: {KIND}",
+                                source=src.name))
     if api != API_VERSION:
-        problems.append(Problem(("apiVersion",), f"is {api!r}; expected apiVersion: {API_VERSION}"
-                                if api is not None else f"is missing; expected apiVersion: {API_VERSION}",
+        problems.append(Problem(("apiVersion",), f"expected {API_VERSION}, found {api!r}"
+                                if api is not None else f"missing; expected apiVersion: {API_VERSION}",
                                 source=src.name))
     if problems:
         raise InputError(problems)
