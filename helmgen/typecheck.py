@@ -303,10 +303,21 @@ def _field_locations() -> dict[str, tuple[str, ...]]:
     return found
 
 
+# Fields older Istio releases had in spec.values, and what replaces them now.
+REMOVED_VALUES = {
+    ("pilot", "enableProtocolSniffingForOutbound"):
+        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND (it was removed from the values)",
+    ("pilot", "enableProtocolSniffingForInbound"):
+        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_INBOUND (it was removed from the values)",
+}
+
+
 def values_relocation(path: Path, key: str) -> str | None:
     """Where an unknown spec.values field belongs, when it is a known field elsewhere in the values."""
     if path[:2] != ("spec", "values"):
         return None
+    if tuple(path[2:]) + (key,) in REMOVED_VALUES:
+        return REMOVED_VALUES[tuple(path[2:]) + (key,)]
     loc = _field_locations().get(key)
     if loc is None or tuple(path[2:]) == loc[:-1]:
         return None

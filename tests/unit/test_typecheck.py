@@ -65,3 +65,10 @@ def test_metadata_is_an_object_meta():
 def test_all_problems_are_reported():
     _, problems = check({"spec": {"foo": 1, "components": {"pilot": {"bar": 1}}, "values": {"global": {"baz": 1}}}})
     assert len(problems) == 3
+
+
+def test_removed_values_fields_say_what_replaces_them():
+    _, problems = check({"spec": {"values": {"pilot": {"enableProtocolSniffingForOutbound": True}}}})
+    assert problems == ["spec.values.pilot.enableProtocolSniffingForOutbound: unknown field; it belongs under "
+                        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND (it was removed from "
+                        "the values)"]
