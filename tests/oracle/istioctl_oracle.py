@@ -1,0 +1,136 @@
+"""Helpers of the oracle tier (tests/oracle), which compares helmgen with a real `istioctl` built from the pinned
+Go module istio.io/istio (version in scripts/istio-version).
+
+`scripts/build-istioctl` builds (once, cached under .cache/istioctl/<version>/) and prints the binary; with
+`--manifests` it prints the module's `manifests/` directory, with `--module-dir` the module's source dir.
+
+`run_translate` runs `istioctl manifest translate` and caches the result in .cache/oracle/<hash>.json, keyed by the
+istio version, the manifests dir, the input text and the arguments, so reruns do not call istioctl again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_SCRIPT = REPO / "scripts" / "build-istioctl"
+ORACLE_CACHE = REPO / ".cache" / "oracle"
+CACHE_FORMAT = "translate-v1"   # bump when the cached record's shape changes
+
+
+def istio_version() -> str:
+    return (REPO / "scripts" / "istio-version").read_text().strip()
+
+
+def _run_build_script(*args: str, timeout: float = 3600) -> str:
+    """Last stdout line of scripts/build-istioctl; raises RuntimeError with its output on failure."""
+    try:
+        proc = subprocess.run([str(BUILD_SCRIPT), *args], capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"{BUILD_SCRIPT} {' '.join(args)} could not run: {exc}") from exc
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"{BUILD_SCRIPT} {' '.join(args)} failed (exit {proc.returncode}).\n"
+            f"--- stdout (tail) ---\n{proc.stdout[-3000:]}\n--- stderr (tail) ---\n{proc.stderr[-6000:]}")
+    return lines[-1]
+
+
+def istio_module_dir() -> Path:
+    """The module's source dir (go mod download). Used at collection time to list upstream test inputs."""
+    path = Path(_run_build_script("--module-dir", timeout=1800))
+    if not path.is_dir():
+        raise RuntimeError(f"{BUILD_SCRIPT} --module-dir printed {path}, which is not a directory")
+    return path
+
+
+# --------------------------------------------------------------------------------------------- YAML loading
+
+class _GoYamlLoader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver: istioctl (Go) keeps `2024-01-01` as a string."""
+
+
+_GoYamlLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_go_yaml(text: str):
+    return yaml.load(text, Loader=_GoYamlLoader)
+
+
+# --------------------------------------------------------------------------------------- istioctl translate
+
+_README_COMPONENT = re.compile(r"^\* (✅|❌) \*\*Component `([^`]*)`\*\*")
+
+
+@dataclass
+class TranslateResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    values_text: dict[str, str] = field(default_factory=dict)   # component name -> <name>-values.yaml text
+    supported: list[str] = field(default_factory=list)          # README ✅ components (values written)
+    unsupported: list[str] = field(default_factory=list)        # README ❌ components (gateways: nothing written)
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def error(self) -> str:
+        return (self.stderr.strip() or self.stdout.strip())[-4000:]
+
+    def values(self) -> dict[str, object]:
+        return {name: load_go_yaml(text) for name, text in self.values_text.items()}
+
+
+def translate_cache_key(input_text: str, args: list[str], manifests: Path) -> str:
+    h = hashlib.sha256()
+    for part in (CACHE_FORMAT, istio_version(), str(manifests), input_text, "\0".join(args)):
+        h.update(part.encode())
+        h.update(b"\0\1\0")
+    return h.hexdigest()[:32]
+
+
+def run_translate(istioctl: Path, manifests: Path, input_file: Path, args: list[str]) -> TranslateResult:
+    """`istioctl manifest translate -f INPUT --manifests M ARGS -o TMP`, cached per input+args+version."""
+    input_text = input_file.read_text()
+    key = translate_cache_key(input_text, args, manifests)
+    cache_file = ORACLE_CACHE / f"{key}.json"
+    if cache_file.is_file():
+        try:
+            return TranslateResult(**json.loads(cache_file.read_text()), cached=True)
+        except (ValueError, TypeError):
+            pass  # corrupt or old record: recompute
+    with tempfile.TemporaryDirectory(prefix="oracle-translate-") as tmp:
+        out = Path(tmp) / "out"
+        out.mkdir()   # translate -o does not create the directory
+        cmd = [str(istioctl), "manifest", "translate", "-f", str(input_file), "--manifests", str(manifests),
+               *args, "-o", str(out)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        result = TranslateResult(proc.returncode, proc.stdout, proc.stderr)
+        if proc.returncode == 0:
+            for f in sorted(out.glob("*-values.yaml")):
+                result.values_text[f.name[: -len("-values.yaml")]] = f.read_text()
+            readme = out / "README.md"
+            for line in (readme.read_text().splitlines() if readme.is_file() else []):
+                m = _README_COMPONENT.match(line)
+                if m:
+                    (result.supported if m.group(1) == "✅" else result.unsupported).append(m.group(2))
+    record = {k: v for k, v in result.__dict__.items() if k != "cached"}
+    ORACLE_CACHE.mkdir(parents=True, exist_ok=True)
+    tmp_file = cache_file.with_suffix(f".{os.getpid()}.tmp")
+    tmp_file.write_text(json.dumps(record, indent=1, ensure_ascii=False))
+    tmp_file.replace(cache_file)
+    return result
