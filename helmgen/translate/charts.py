@@ -47,6 +47,8 @@ def chart_values(cs: ComponentSpec, tree: Any, chart_keys: frozenset[str]) -> tu
         src = {k: tree[k] for k in _GATEWAY_SHARED if k in tree}
         origins = {k: ("spec", "values", k) for k in src}
         for k, v in (gw if isinstance(gw, dict) else {}).items():
+            if k == "enabled":
+                continue  # enablement is helmgen's business, not the chart's
             src[k] = v
             origins[k] = ("spec", "values", *root, k)
         src["gatewayType"] = "ingress" if comp is Component.INGRESS_GATEWAYS else "egress"

@@ -52,4 +52,15 @@ def test_two_gateways_with_one_name_in_one_namespace_are_refused(iop_file):
 def test_gateways_without_pilot_need_nothing(iop_file):
     rels = plan(iop_file, HEAD + "spec:\n  profile: empty\n  components:\n    ingressGateways:\n      - name: gw\n")
     assert rels == [{"name": "gw", "component": "IngressGateways", "chart": "gateways", "namespace": "istio-system",
-                     "values": "gw.values.yaml", "needs": [], "order": 3}]
+                     "values": "gw.values.yaml", "needs": [], "order": 1}]
+
+
+def test_a_release_needs_its_nearest_enabled_ancestor(iop_file):
+    rels = plan(iop_file, HEAD + "spec:\n  profile: ambient\n  components:\n    cni:\n      enabled: false\n")
+    assert {r["name"]: (r["needs"], r["order"]) for r in rels} == {
+        "istio-base": ([], 1), "istiod": (["istio-base"], 2), "ztunnel": (["istio-base"], 2)}
+
+
+def test_revision_default_in_the_spec_names_istiod_default(iop_file):
+    rels = plan(iop_file, HEAD + "spec:\n  profile: minimal\n  revision: default\n")
+    assert [r["name"] for r in rels] == ["istio-base", "istiod-default"]
