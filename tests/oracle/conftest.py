@@ -37,7 +37,8 @@ def istio_manifests() -> Path:
 
 @pytest.fixture(scope="session")
 def translate(istioctl, istio_manifests):
-    """translate(input_file, args) -> TranslateResult (cached in .cache/oracle/)."""
-    def _translate(input_file: Path, args: list[str] | None = None) -> TranslateResult:
-        return run_translate(istioctl, istio_manifests, Path(input_file), list(args or []))
+    """translate(input_file or [files...], args) -> TranslateResult (cached in .cache/oracle/)."""
+    def _translate(input_files, args: list[str] | None = None) -> TranslateResult:
+        files = [Path(input_files)] if isinstance(input_files, (str, Path)) else [Path(f) for f in input_files]
+        return run_translate(istioctl, istio_manifests, files, list(args or []))
     return _translate

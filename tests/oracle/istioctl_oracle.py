@@ -95,18 +95,17 @@ class TranslateResult:
         return {name: load_go_yaml(text) for name, text in self.values_text.items()}
 
 
-def translate_cache_key(input_text: str, args: list[str], manifests: Path) -> str:
+def translate_cache_key(input_texts: list[str], args: list[str], manifests: Path) -> str:
     h = hashlib.sha256()
-    for part in (CACHE_FORMAT, istio_version(), str(manifests), input_text, "\0".join(args)):
+    for part in (CACHE_FORMAT, istio_version(), str(manifests), *input_texts, "\0".join(args)):
         h.update(part.encode())
         h.update(b"\0\1\0")
     return h.hexdigest()[:32]
 
 
-def run_translate(istioctl: Path, manifests: Path, input_file: Path, args: list[str]) -> TranslateResult:
-    """`istioctl manifest translate -f INPUT --manifests M ARGS -o TMP`, cached per input+args+version."""
-    input_text = input_file.read_text()
-    key = translate_cache_key(input_text, args, manifests)
+def run_translate(istioctl: Path, manifests: Path, input_files: list[Path], args: list[str]) -> TranslateResult:
+    """`istioctl manifest translate -f IN1 [-f IN2...] --manifests M ARGS -o TMP`, cached per inputs+args+version."""
+    key = translate_cache_key([f"{f.name}\0{f.read_text()}" for f in input_files], args, manifests)
     cache_file = ORACLE_CACHE / f"{key}.json"
     if cache_file.is_file():
         try:
@@ -116,8 +115,8 @@ def run_translate(istioctl: Path, manifests: Path, input_file: Path, args: list[
     with tempfile.TemporaryDirectory(prefix="oracle-translate-") as tmp:
         out = Path(tmp) / "out"
         out.mkdir()   # translate -o does not create the directory
-        cmd = [str(istioctl), "manifest", "translate", "-f", str(input_file), "--manifests", str(manifests),
-               *args, "-o", str(out)]
+        files = [a for f in input_files for a in ("-f", str(f))]
+        cmd = [str(istioctl), "manifest", "translate", *files, "--manifests", str(manifests), *args, "-o", str(out)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         result = TranslateResult(proc.returncode, proc.stdout, proc.stderr)
         if proc.returncode == 0:

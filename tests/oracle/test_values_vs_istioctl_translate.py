@@ -39,9 +39,14 @@ UPSTREAM_INPUTS_REL = "operator/cmd/mesh/testdata/manifest-generate/input"
 class Case:
     id: str
     input: Path | None              # None: the case could not be built (see error)
+    more_inputs: tuple[Path, ...] = ()   # further -f files, merged in order after `input`
     sets: tuple[str, ...] = ()
     revision: str | None = None
     error: str = ""
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.input, *self.more_inputs]
 
     def istioctl_args(self) -> list[str]:
         args: list[str] = []
@@ -89,6 +94,16 @@ SET_CASES: list[tuple[str, str, tuple[str, ...], str | None]] = [
 ]
 
 
+# Several -f files, merged in order (istio's TestMultiICPSFiles uses all_off + helm_values_enablement).
+MULTI_FILE_CASES: list[tuple[str, tuple[str, ...]]] = [
+    ("all_off+helm_values_enablement", ("upstream/all_off", "upstream/helm_values_enablement")),
+    ("minimal+pilot_override_values", ("upstream/minimal", "upstream/pilot_override_values")),
+    ("ambient+cni_ns+hub_tag", ("own/profile_ambient_revision_gateways", "own/cni_ztunnel_custom_namespaces",
+                                "own/component_hub_tag_k8s")),
+    ("gateways+multiple_gateways", ("upstream/gateways", "own/multiple_gateways")),
+]
+
+
 def _cases() -> list[Case]:
     try:
         module = istio_module_dir()
@@ -105,7 +120,13 @@ def _cases() -> list[Case]:
         if base not in by_name:
             cases.append(Case(f"set/{set_id}", None, error=f"base input {base} not found"))
         else:
-            cases.append(Case(f"set/{set_id}", by_name[base], sets, revision))
+            cases.append(Case(f"set/{set_id}", by_name[base], sets=sets, revision=revision))
+    for multi_id, names in MULTI_FILE_CASES:
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            cases.append(Case(f"multi/{multi_id}", None, error=f"inputs {missing} not found"))
+        else:
+            cases.append(Case(f"multi/{multi_id}", by_name[names[0]], tuple(by_name[n] for n in names[1:])))
     return cases
 
 
@@ -193,13 +214,13 @@ def test_values_trees_match_istioctl_translate(case: Case, source: str, translat
     from helmgen.api import values_trees      # noqa: PLC0415  (fail, never skip, while the API is missing)
     from helmgen.errors import InputError     # noqa: PLC0415
 
-    kwargs = dict(files=[case.input], sets=list(case.sets), revision=case.revision)
+    kwargs = dict(files=case.files, sets=list(case.sets), revision=case.revision)
     if source == "module-manifests":
         kwargs["manifests"] = str(istio_manifests)
-    what = f"input {case.input}" + (f" --set {' --set '.join(case.sets)}" if case.sets else "") + \
+    what = "input " + " + ".join(str(f) for f in case.files) + (f" --set {' --set '.join(case.sets)}" if case.sets else "") + \
         (f" --revision {case.revision}" if case.revision is not None else "")
 
-    oracle = translate(case.input, case.istioctl_args())
+    oracle = translate(case.files, case.istioctl_args())
 
     if not oracle.ok:
         with pytest.raises(InputError) as excinfo:
