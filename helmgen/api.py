@@ -15,7 +15,7 @@ from typing import Any
 
 from helmgen import iop, profiles
 from helmgen.errors import InputError, Problem, Severity, sort_problems
-from helmgen.merge import apply_unvalidated_values, flag_aliases, merge_inputs
+from helmgen.merge import apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs
 from helmgen.plan import Release, build_plan
 from helmgen.translate.charts import chart_values, project
 from helmgen.translate.components import ComponentSpec, component_specs, component_values
@@ -88,8 +88,10 @@ def resolve(opts: Options) -> Resolved:
         merged = merge_inputs(objects, sets, profiles.load, profiles.names())
     except InputError as e:
         raise InputError(problems + e.problems) from None
+    # The files were checked one by one; check what --set added too (the user config, before profiles
+    # and translation, so that nothing is reported twice under two paths).
     checker = Checker(relocate=values_relocation)
-    merged = checker.check(merged, IOP_TYPE, ())
+    checker.check(build_user_config(objects, sets), IOP_TYPE, ())
     reported = {(p.path, p.message) for p in problems}
     problems += [p for p in checker.problems if (p.path, p.message) not in reported]
     problems += validate(merged)

@@ -11,7 +11,7 @@ def schema_problems(schema: dict, values: dict, release: str, origins: dict[str,
     from jsonschema import Draft7Validator  # imported here: only translation/validation pays for it
 
     problems = []
-    for err in Draft7Validator(schema).iter_errors(values):
+    for err in Draft7Validator(schema).iter_errors(without_nulls(values)):
         vpath: Path = tuple(err.absolute_path)
         message = _message(err)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -37,3 +37,12 @@ def _message(err: Any) -> str:
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {', '.join(map(repr, err.validator_value))}"
     return err.message
+
+
+def without_nulls(value: Any) -> Any:
+    """Values as Helm validates them: a null in user values deletes the key (it clears a chart default)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value

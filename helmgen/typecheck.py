@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
-from helmgen.errors import Problem
+from helmgen.errors import Problem, Severity
 from helmgen.paths import Path
 
 _STR = {"type": "string"}
@@ -81,7 +81,7 @@ IOP_TYPE = {"type": "object", "fields": {
         "namespace": _STR,
         "revision": _STR,
         "compatibilityVersion": _STR,
-        "meshConfig": {"type": "struct"},
+        "meshConfig": {"mesh": "istio.mesh.v1alpha1.MeshConfig"},
         "components": {"type": "object", "fields": {
             "base": {"type": "object", "fields": {"enabled": _BOOL, "k8s": K8S_BLOCK}},
             "pilot": _COMPONENT,
@@ -106,14 +106,24 @@ def values_messages() -> dict:
     return _data("values_types.json")["messages"]
 
 
+def mesh_messages() -> dict:
+    return _data("mesh_types.json")["messages"]
+
+
+# Free-form fields of the values messages that have a known type after all.
+VALUES_OVERRIDES = {("Values", "meshConfig"): {"mesh": "istio.mesh.v1alpha1.MeshConfig"}}
+
+
 def k8s_definitions() -> dict:
     return _data("k8s_types.json")
 
 
 _QUANTITY = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 _DURATION = re.compile(r"^[+-]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$")
-_LIMITS = {"int32": (-2 ** 31, 2 ** 31 - 1), "uint32": (0, 2 ** 32 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
-_INT_WORDS = {"int32": "a 32-bit integer", "uint32": "an unsigned integer", "int64": "an integer"}
+_LIMITS = {"int32": (-2 ** 31, 2 ** 31 - 1), "uint32": (0, 2 ** 32 - 1), "int64": (-2 ** 63, 2 ** 63 - 1),
+           "uint64": (0, 2 ** 64 - 1)}
+_INT_WORDS = {"int32": "a 32-bit integer", "uint32": "an unsigned integer", "int64": "an integer",
+              "uint64": "an unsigned integer"}
 
 
 def _describe(v: Any) -> str:
@@ -156,7 +166,9 @@ class Checker:
         if "ref" in typ:
             return self.check(value, k8s_definitions()["definitions"][typ["ref"]], path, protobuf=False)
         if "msg" in typ:
-            return self._message(value, typ["msg"], path)
+            return self._message(value, typ["msg"], path, values_messages(), "msg")
+        if "mesh" in typ:
+            return self._message(value, typ["mesh"], path, mesh_messages(), "mesh")
         if value is None:
             return None
         kind = typ["type"]
@@ -177,38 +189,42 @@ class Checker:
         return value
 
     def _object(self, value: Any, fields: dict, path: Path, protobuf: bool,
-                aliases: dict[str, str] | None = None) -> Any:
+                aliases: dict[str, str] | None = None, lenient: bool = False) -> Any:
         if not isinstance(value, dict):
             return self._mismatch(value, "a map", path)
         out = {}
         for key, item in value.items():
             name = aliases.get(key, key) if aliases else key
             if not isinstance(key, str) or name not in fields:
-                self._unknown(path, str(key), list(fields))
+                self._unknown(path, str(key), list(fields), lenient)
                 out[key] = item
                 continue
             out[key] = self.check(item, fields[name], path + (key,), protobuf)
         return out
 
-    def _unknown(self, path: Path, key: str, known: list[str]) -> None:
+    def _unknown(self, path: Path, key: str, known: list[str], lenient: bool) -> None:
         elsewhere = self._relocate(path, key) if self._relocate else None
         if elsewhere:
             self.error(path + (key,), f"unknown field; it belongs under {elsewhere}")
             return
         hint = suggest(key, known)
-        self.error(path + (key,), f"unknown field; did you mean {hint}?" if hint else "unknown field")
+        text = f"unknown field; did you mean {hint}?" if hint else "unknown field"
+        if lenient:  # mesh config: istio tolerates unknown fields, so do we, but we say so
+            self.problems.append(Problem(path + (key,), text + " (mesh config tolerates it, Istio ignores it)",
+                                         Severity.WARNING))
+        else:
+            self.error(path + (key,), text)
 
-    def _message(self, value: Any, name: str, path: Path) -> Any:
+    def _message(self, value: Any, name: str, path: Path, messages: dict, kind: str) -> Any:
         if value is None:
             return None
-        fields = values_messages()[name]
         typed = {}
         aliases = {}
-        for json_name, f in fields.items():
-            typed[json_name] = _proto_field(f)
+        for json_name, f in messages[name].items():
+            typed[json_name] = VALUES_OVERRIDES.get((name, json_name)) or _proto_field(f, kind)
             if f["proto"] != json_name:
                 aliases[f["proto"]] = json_name
-        return self._object(value, typed, path, True, aliases)
+        return self._object(value, typed, path, True, aliases, lenient=kind == "mesh")
 
     def _scalar(self, value: Any, kind: str, typ: dict, path: Path, protobuf: bool) -> Any:
         if kind == "any":
@@ -270,9 +286,13 @@ class Checker:
         raise AssertionError(f"unknown type kind {kind}")
 
 
-def _proto_field(f: dict) -> dict:
+_SCALAR_KINDS = {"bool", "string", "int32", "uint32", "int64", "uint64", "double", "duration", "struct", "any",
+                 "list", "intOrString", "enum"}
+
+
+def _proto_field(f: dict, kind: str = "msg") -> dict:
     t = f["type"]
-    base = {"msg": t} if t[:1].isupper() and t != "Value" else {"type": t, "enum": f.get("enum")} if t == "enum" \
+    base = {kind: t} if t not in _SCALAR_KINDS else {"type": t, "enum": f.get("enum")} if t == "enum" \
         else {"type": t}
     if t == "list":
         base = {"type": "list", "items": {"type": "any"}}

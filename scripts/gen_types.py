@@ -10,7 +10,10 @@ Both files are type facts (field names and their types), extracted once and comm
   values decode into, taken from the strict JSON schemas that the `kubernetes-validate` package
   ships, trimmed to field names and types (descriptions dropped).
 
-Usage: scripts/gen_types.py ISTIO_MODULE_DIR
+* mesh_types.json: MeshConfig (spec.meshConfig, values.meshConfig) and the messages it reaches, from the
+  `mesh/v1alpha1` protos of the matching `istio.io/api` module.
+
+Usage: scripts/gen_types.py ISTIO_MODULE_DIR ISTIO_API_MODULE_DIR
 """
 from __future__ import annotations
 
@@ -58,6 +61,14 @@ SCALARS = {
     "google.protobuf.Struct": "struct",
     "google.protobuf.Value": "any",
     "google.protobuf.ListValue": "list",
+    "google.protobuf.Any": "any",
+    "google.protobuf.Empty": "struct",
+    "google.protobuf.Timestamp": "string",
+    "google.protobuf.UInt64Value": "uint64",
+    "google.protobuf.FloatValue": "double",
+    "google.protobuf.BytesValue": "string",
+    "bytes": "string", "sint32": "int32", "sint64": "int64", "fixed32": "uint32", "fixed64": "uint64",
+    "sfixed32": "int32", "sfixed64": "int64",
     "IntOrString": "intOrString",
 }
 
@@ -67,61 +78,181 @@ def lower_camel(name: str) -> str:
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
-def parse_proto(text: str) -> dict:
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[A-Za-z_][\w.]*|-?\d+|[{}\[\]<>=;,()]|\S')
+
+
+def _tokens(text: str) -> list[str]:
     text = re.sub(r"//[^\n]*", "", text)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return _TOKEN.findall(text)
+
+
+def parse_proto_files(paths: list[Path]) -> tuple[dict, dict]:
+    """Messages and enums of proto files, by full name: {full: {json_name: field}}, {full: [values]}."""
     messages: dict[str, dict] = {}
     enums: dict[str, list[str]] = {}
-    stack: list[tuple[str, str]] = []  # (kind, name)
-    field_re = re.compile(
-        r"^(repeated\s+)?(map<\s*\w+\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*\d+\s*(\[[^\]]*\])?\s*;$")
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        m = re.match(r"^(message|enum)\s+(\w+)\s*\{$", line)
-        if m:
-            stack.append((m.group(1), m.group(2)))
-            if m.group(1) == "message":
-                messages[m.group(2)] = {}
+    raw_types: dict[tuple[str, str], str] = {}  # (message full name, json name) -> type as written
+
+    for path in paths:
+        toks = _tokens(path.read_text())
+        pos = 0
+        package = ""
+
+        def skip_statement() -> None:
+            nonlocal pos
+            depth = 0
+            while pos < len(toks):
+                t = toks[pos]
+                pos += 1
+                if t == "{":
+                    depth += 1
+                elif t == "}":
+                    depth -= 1
+                    if depth <= 0:
+                        return
+                elif t == ";" and depth == 0:
+                    return
+
+        def parse_options() -> str:
+            nonlocal pos
+            if pos < len(toks) and toks[pos] == "[":
+                start = pos
+                while toks[pos] != "]":
+                    pos += 1
+                pos += 1
+                return " ".join(toks[start:pos])
+            return ""
+
+        def parse_body(scope: str, is_enum: bool) -> None:
+            nonlocal pos
+            assert toks[pos] == "{"
+            pos += 1
+            while toks[pos] != "}":
+                t = toks[pos]
+                if t in ("message", "enum"):
+                    name = toks[pos + 1]
+                    full = f"{scope}.{name}"
+                    pos += 2
+                    if t == "message":
+                        messages[full] = {}
+                    else:
+                        enums[full] = []
+                    parse_body(full, t == "enum")
+                elif t == "oneof":
+                    pos += 2
+                    parse_body(scope, False)  # oneof fields belong to the enclosing message
+                elif t in ("option", "reserved", "extensions"):
+                    skip_statement()
+                elif t == ";":
+                    pos += 1
+                elif is_enum:
+                    enums[scope].append(t)
+                    skip_statement()
+                else:
+                    repeated = t == "repeated"
+                    if t in ("repeated", "optional"):
+                        pos += 1
+                    field: dict = {}
+                    if toks[pos] == "map":
+                        # map < key , value > name = N
+                        typ = toks[pos + 4]
+                        field["map"] = True
+                        pos += 6
+                    else:
+                        typ = toks[pos]
+                        pos += 1
+                    name = toks[pos]
+                    pos += 3  # name = N
+                    opts = parse_options()
+                    if toks[pos] == ";":
+                        pos += 1
+                    jm = re.search(r'json_name = "([^"]+)"', opts)
+                    json_name = jm.group(1) if jm else lower_camel(name)
+                    field["proto"] = name
+                    if repeated:
+                        field["repeated"] = True
+                    if "deprecated = true" in opts:
+                        field["deprecated"] = True
+                    messages[scope][json_name] = field
+                    raw_types[(scope, json_name)] = typ
+            pos += 1
+
+        while pos < len(toks):
+            t = toks[pos]
+            if t == "package":
+                package = toks[pos + 1]
+                pos += 3
+            elif t in ("message", "enum"):
+                full = f"{package}.{toks[pos + 1]}"
+                pos += 2
+                if t == "message":
+                    messages[full] = {}
+                else:
+                    enums[full] = []
+                parse_body(full, t == "enum")
             else:
-                enums[m.group(2)] = []
+                skip_statement()
+
+    def resolve(scope: str, typ: str) -> str | None:
+        if typ.startswith("."):
+            typ = typ[1:]
+            return typ if typ in messages or typ in enums else None
+        parts = scope.split(".")
+        while parts:
+            cand = ".".join(parts) + "." + typ
+            if cand in messages or cand in enums:
+                return cand
+            parts.pop()
+        return typ if typ in messages or typ in enums else None
+
+    for (scope, json_name), typ in raw_types.items():
+        field = messages[scope][json_name]
+        if typ in SCALARS:
+            field["type"] = SCALARS[typ]
             continue
-        if line == "}":
-            stack.pop()
+        full = resolve(scope, typ)
+        if full is None:
+            raise SystemExit(f"{scope}.{json_name}: unknown proto type {typ}")
+        if full in enums:
+            field["type"], field["enum"] = "enum", enums[full]
+        else:
+            field["type"] = full
+    return messages, enums
+
+
+def parse_values_proto(path: Path) -> dict:
+    """The spec.values messages, named without their package (they are all top level)."""
+    messages, _ = parse_proto_files([path])
+    prefix = "istio.operator.v1alpha1."
+
+    def short(name: str) -> str:
+        return name[len(prefix):] if name.startswith(prefix) else name
+
+    out = {short(m): {k: ({**f, "type": short(f["type"])} if f["type"].startswith(prefix) else f)
+                      for k, f in fields.items()} for m, fields in messages.items()}
+    return {"root": "Values", "messages": out}
+
+
+def parse_mesh_protos(api_module: Path) -> dict:
+    """MeshConfig and every message it reaches, by full name."""
+    files, todo = [], ["mesh/v1alpha1/config.proto"]
+    while todo:
+        rel = todo.pop()
+        if rel in files:
             continue
-        if not stack:
+        files.append(rel)
+        text = (api_module / rel).read_text()
+        todo += [m for m in re.findall(r'^import "([^"]+)";', text, flags=re.M) if not m.startswith("google/")]
+    messages, _ = parse_proto_files([api_module / f for f in files])
+    root = "istio.mesh.v1alpha1.MeshConfig"
+    keep, queue = {}, [root]
+    while queue:
+        name = queue.pop()
+        if name in keep:
             continue
-        kind, owner = stack[-1]
-        if kind == "enum":
-            em = re.match(r"^(\w+)\s*=\s*\d+;", line)
-            if em:
-                enums[owner].append(em.group(1))
-            continue
-        fm = field_re.match(line)
-        if not fm:
-            continue
-        repeated, typ, map_val, name, opts = fm.groups()
-        opts = opts or ""
-        jm = re.search(r'json_name\s*=\s*"([^"]+)"', opts)
-        field: dict = {"proto": name}
-        if map_val:
-            field["map"] = True
-            typ = map_val
-        if repeated:
-            field["repeated"] = True
-        if "deprecated = true" in opts or "deprecated=true" in opts:
-            field["deprecated"] = True
-        field["type"] = SCALARS.get(typ, typ)
-        messages[owner][jm.group(1) if jm else lower_camel(name)] = field
-    for fields in messages.values():
-        for field in fields.values():
-            t = field["type"]
-            if t in enums:
-                field["enum"] = enums[t]
-                field["type"] = "enum"
-            elif t not in SCALARS.values() and t not in messages:
-                raise SystemExit(f"unknown proto type {t}")
-    return {"root": "Values", "messages": messages}
+        keep[name] = messages[name]
+        queue += [f["type"] for f in messages[name].values() if f["type"] in messages]
+    return {"root": root, "messages": dict(sorted(keep.items()))}
 
 
 def k8s_types() -> dict:
@@ -175,12 +306,13 @@ def k8s_types() -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         raise SystemExit(__doc__)
-    module = Path(sys.argv[1])
+    module, api_module = Path(sys.argv[1]), Path(sys.argv[2])
     data = Path(__file__).resolve().parent.parent / "helmgen" / "data"
-    proto = (module / "operator/pkg/apis/values_types.proto").read_text()
-    (data / "values_types.json").write_text(json.dumps(parse_proto(proto), indent=1, sort_keys=True) + "\n")
+    values = parse_values_proto(module / "operator/pkg/apis/values_types.proto")
+    (data / "values_types.json").write_text(json.dumps(values, indent=1, sort_keys=True) + "\n")
+    (data / "mesh_types.json").write_text(json.dumps(parse_mesh_protos(api_module), indent=1, sort_keys=True) + "\n")
     (data / "k8s_types.json").write_text(json.dumps(k8s_types(), indent=1, sort_keys=True) + "\n")
 
 

@@ -14,6 +14,8 @@ INPUTS = {
     "example": None,
     "ambient_revision": HEAD + "spec:\n  profile: ambient\n  revision: canary\n  values:\n    ztunnel:\n"
                                "      logLevel: debug\n",
+    "null_leaves_clear_chart_defaults": HEAD + "spec:\n  values:\n    global:\n      mountMtlsCerts: null\n"
+                                               "    pilot:\n      autoscaleEnabled: null\n",
     "demo_gateways": HEAD + """spec:
   profile: demo
   components:

@@ -72,3 +72,31 @@ def test_removed_values_fields_say_what_replaces_them():
     assert problems == ["spec.values.pilot.enableProtocolSniffingForOutbound: unknown field; it belongs under "
                         "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND (it was removed from "
                         "the values)"]
+
+
+def test_mesh_config_types_are_checked_in_both_places():
+    _, problems = check({"spec": {"meshConfig": {"enableTracing": "yes", "defaultConfig": {"concurrency": "two"}},
+                                  "values": {"meshConfig": {"accessLogEncoding": "XML"}}}})
+    assert problems == [
+        'spec.meshConfig.enableTracing: expected a boolean, found string "yes"',
+        'spec.meshConfig.defaultConfig.concurrency: expected a 32-bit integer, found string "two"',
+        'spec.values.meshConfig.accessLogEncoding: expected one of TEXT, JSON, found string "XML"']
+
+
+def test_unknown_mesh_config_fields_are_warnings_like_istio_tolerates_them():
+    c = Checker(relocate=values_relocation)
+    c.check({"spec": {"meshConfig": {"acessLogFile": "/dev/stdout"}}}, IOP_TYPE, ())
+    assert [(str(p), p.severity.value) for p in c.problems] == [
+        ("spec.meshConfig.acessLogFile: unknown field; did you mean accessLogFile? (mesh config tolerates it, "
+         "Istio ignores it)", "warning")]
+
+
+def test_mesh_config_with_real_settings_passes():
+    _, problems = check({"spec": {"meshConfig": {
+        "accessLogFile": "/dev/stdout", "enableAutoMtls": True, "outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"},
+        "defaultConfig": {"holdApplicationUntilProxyStarts": True, "proxyMetadata": {"ISTIO_META_DNS_CAPTURE": "true"},
+                          "tracing": {"sampling": 10}},
+        "extensionProviders": [{"name": "otel", "envoyOtelAls": {"service": "otel.svc", "port": 4317}}],
+        "localityLbSetting": {"enabled": True, "failover": [{"from": "a", "to": "b"}]},
+        "connectTimeout": "10s"}}})
+    assert problems == []
