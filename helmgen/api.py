@@ -15,9 +15,10 @@ from typing import Any
 
 from helmgen import iop, profiles
 from helmgen.errors import InputError, Problem, Severity, sort_problems
-from helmgen.merge import apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs
+from helmgen.merge import (apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs,
+                           overridden_user_values)
 from helmgen.plan import Release, build_plan
-from helmgen.translate.charts import chart_values, project
+from helmgen.translate.charts import chart_values, drop_unmatched_nulls, project
 from helmgen.translate.components import ComponentSpec, component_specs, component_values
 from helmgen.typecheck import IOP_TYPE, Checker, values_relocation
 from helmgen.validate import validate
@@ -91,10 +92,12 @@ def resolve(opts: Options) -> Resolved:
     # The files were checked one by one; check what --set added too (the user config, before profiles
     # and translation, so that nothing is reported twice under two paths).
     checker = Checker(relocate=values_relocation)
-    checker.check(build_user_config(objects, sets), IOP_TYPE, ())
+    user = build_user_config(objects, sets)
+    checker.check(user, IOP_TYPE, ())
     reported = {(p.path, p.message) for p in problems}
     problems += [p for p in checker.problems if (p.path, p.message) not in reported]
     problems += validate(merged)
+    problems += overridden_user_values(get_path(user, ("spec", "values")), get_path(merged, ("spec", "values")))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if errors and not opts.force:
@@ -129,6 +132,17 @@ def chart_schema(chart: str) -> dict:
         raise InputError([Problem((), f"cannot read the schema of chart {chart} at {path}: {e.strerror}")]) from e
 
 
+@lru_cache(maxsize=None)
+def chart_defaults(chart: str) -> dict:
+    """The chart's values.yaml (what a null in generated values can clear)."""
+    path = charts_dir() / chart / "values.yaml"
+    try:
+        loaded = iop.parse_yaml(path.read_text(), str(path))
+    except OSError as e:
+        raise InputError([Problem((), f"cannot read the values of chart {chart} at {path}: {e.strerror}")]) from e
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def translate(opts: Options) -> Translation:
     """Resolve the inputs, then compute and check every release's chart values and the plan."""
     from helmgen.schema import schema_problems
@@ -142,6 +156,7 @@ def translate(opts: Options) -> Translation:
         tree = component_values(values, rel.spec)
         chart_vals, origins = chart_values(rel.spec, tree, frozenset(schema.get("properties", {})))
         chart_vals, dropped = project(chart_vals, schema, schema)
+        chart_vals = drop_unmatched_nulls(chart_vals, chart_defaults(rel.chart))
         problems += _unvalidated_drops(resolved.merged, dropped, origins, rel.name)
         problems += schema_problems(schema, chart_vals, rel.name, origins)
         out.append(ReleaseValues(rel, chart_vals))

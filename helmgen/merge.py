@@ -3,19 +3,27 @@
 Precedence, lowest to highest: the `default` profile < the selected profile < the files in order
 < `--set` in order < flag aliases (`--manifests`, `--revision`); then the top-level translation
 (spec.hub/tag/revision/meshConfig/compatibilityVersion and component enablement into spec.values);
-then the user's own `spec.values` merged again so that explicit values always win. `unvalidatedValues`
-is merged last, after validation (see `apply_unvalidated_values`). Pure: profiles come from a callable.
+then the user's own `spec.values` merged again. `unvalidatedValues` is merged last, after validation
+(see `apply_unvalidated_values`).
+
+The merging reproduces istioctl's, sharing included (see values.merge_into): where the profile has no
+map for a user's `spec.values` subtree (pilot, meshConfig, ...), the translation writes into the user's
+own map and the re-merge restores nothing, so `values.pilot.enabled`, `values.pilot.cni.enabled` and
+conflicting `values.meshConfig` keys lose to the components and `spec.meshConfig`. Clusters built by
+istioctl have exactly that, so a migration keeps it; `overridden_user_values` lists every such setting so
+the user is told. Pure: inputs are copied first; profiles come from a callable.
 """
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Callable
 
-from helmgen.errors import InputError, Problem
+from helmgen.errors import InputError, Problem, Severity
 from helmgen.paths import PathSyntaxError, parse_set_path
 from helmgen.setflags import parse_value, split_set
 from helmgen.translate.toplevel import translate_toplevel
-from helmgen.values import SetPathError, deep_merge, set_path
+from helmgen.values import SetPathError, deep_merge, merge_into, set_path
 
 ProfileLoader = Callable[[str, str], "dict | None"]  # (profile name, installPackagePath) -> IOP or None
 
@@ -49,8 +57,8 @@ def apply_sets(tree: dict, sets: list[str]) -> list[Problem]:
 
 def build_user_config(objects: list[dict], sets: list[str]) -> dict:
     user = copy.deepcopy(START)
-    for obj in objects:
-        user = deep_merge(user, obj)
+    for obj in copy.deepcopy(objects):
+        merge_into(user, obj)
     problems = apply_sets(user, sets)
     if problems:
         raise InputError(problems)
@@ -73,13 +81,32 @@ def merge_inputs(objects: list[dict], sets: list[str], profiles: ProfileLoader,
         if chosen is None:
             raise InputError([Problem(("spec", "profile"), f"unknown profile {profile!r}",
                                       fix="choose one of " + ", ".join(known_profiles))])
-        base = deep_merge(base, chosen)
-    merged = deep_merge(base, user)
-    translate_toplevel(merged)
-    user_values = spec.get("values")
+        merge_into(base, chosen)
+    user_values = spec.get("values")  # shared with `base` below, as in istioctl
+    merge_into(base, user)
+    translate_toplevel(base)
     if isinstance(user_values, dict):
-        merged = deep_merge(merged, {"spec": {"values": user_values}})
-    return merged
+        merge_into(base, {"spec": copy.deepcopy({"values": user_values})})
+    return copy.deepcopy(base)
+
+
+def overridden_user_values(user_values: Any, final_values: Any, path: tuple = ("spec", "values")) -> list[Problem]:
+    """Warnings for leaves the user set in spec.values that ended up different (istioctl's merge)."""
+    if path == ("spec", "values") and not isinstance(user_values, dict):
+        return []
+    if isinstance(user_values, dict) and isinstance(final_values, dict):
+        out = []
+        for key, value in user_values.items():
+            out += overridden_user_values(value, final_values.get(key, _GONE), path + (key,))
+        return out
+    if final_values is _GONE or final_values == user_values:
+        return []
+    return [Problem(path, f"your value {json.dumps(user_values)} is replaced by {json.dumps(final_values)}, as "
+                    "istioctl does (component enablement and spec.meshConfig win over these values)",
+                    Severity.WARNING, fix="set it through spec.components / spec.meshConfig instead")]
+
+
+_GONE = object()
 
 
 def apply_unvalidated_values(merged: dict) -> dict:

@@ -25,6 +25,23 @@ def deep_merge(base: Any, overlay: Any) -> Any:
     return out
 
 
+def merge_into(base: dict, other: dict) -> None:
+    """istioctl's in-place merge (values.Map.MergeFrom), references and all.
+
+    Maps present on both sides merge recursively; anything else from `other` is stored in `base`
+    *by reference*, not copied. istioctl's result depends on that sharing: a user subtree the profile
+    lacks (e.g. spec.values.pilot) becomes the very object the later translation writes into, so the
+    user's own value there does not win in the end. merge.py uses this to reproduce istioctl exactly.
+    """
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and base[key] is not value:
+            merge_into(base[key], value)
+            continue
+        if isinstance(value, dict) and base.get(key) is value:
+            continue
+        base[key] = value
+
+
 class SetPathError(ValueError):
     pass
 

@@ -93,3 +93,20 @@ def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any
         else:
             out[k] = v
     return out, dropped
+
+
+def drop_unmatched_nulls(values: Any, defaults: Any) -> Any:
+    """A null in Helm values deletes the chart default of the same key; where the chart has no such
+    default, Helm keeps the null and its schema check fails. Keep nulls that clear a default, drop the
+    others (they change nothing)."""
+    if not isinstance(values, dict):
+        return values
+    defaults = defaults if isinstance(defaults, dict) else {}
+    out = {}
+    for k, v in values.items():
+        if v is None:
+            if k in defaults:
+                out[k] = None
+            continue
+        out[k] = drop_unmatched_nulls(v, defaults.get(k)) if isinstance(v, dict) else v
+    return out

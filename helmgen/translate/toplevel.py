@@ -1,12 +1,13 @@
 """Top-level IstioOperator fields into spec.values (facts 4.1), in place on the merged tree."""
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from helmgen.goformat import go_format
 from helmgen.paths import parse_set_path
 from helmgen.setflags import parse_value
-from helmgen.values import deep_merge, get_path, set_path
+from helmgen.values import get_path, merge_into, set_path
 
 # spec field -> spec.values path (as --set text, relative to spec)
 _SCALARS = (
@@ -52,10 +53,5 @@ def translate_toplevel(merged: dict) -> None:
 
 
 def _merge_mesh(spec: dict, mesh: dict) -> None:
-    values = spec.get("values")
-    if values is None and "values" in spec:
-        return
-    values = values if isinstance(values, dict) else {}
-    current = values.get("meshConfig")
-    values["meshConfig"] = deep_merge(current if isinstance(current, dict) else {}, mesh)
-    spec["values"] = values
+    """spec.meshConfig merged in place into spec.values.meshConfig (a copy of it, as istioctl clones)."""
+    merge_into(spec, {"values": {"meshConfig": copy.deepcopy(mesh)}})

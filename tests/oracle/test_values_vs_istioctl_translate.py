@@ -203,11 +203,43 @@ def explain(name: str, expected, actual, limit: int = 60) -> str:
     return "\n".join(text)
 
 
+# ------------------------------------------------------------------------------------ known differences
+# The only places where helmgen means to differ from istioctl. Each is checked, not skipped.
+KNOWN_DIFFERENCES = {
+    # helmgen accepts "true"/"false" wherever a boolean is expected (older istioctl did; older guides
+    # write them) and normalises them; istioctl rejects them. Compared against istioctl run on the same
+    # input with real booleans.
+    "own/known_difference_string_booleans": "string booleans",
+    # protobuf JSON accepts a quoted integer; istioctl passes the string on, helmgen the integer
+    # (our charts' schemas are strict). Renders the same.
+    "own/known_difference_quoted_uint": "quoted integers",
+}
+
+
+def _unquote_booleans(value):
+    if isinstance(value, dict):
+        return {k: _unquote_booleans(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unquote_booleans(v) for v in value]
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+def _quoted_integer_diff(expected, actual) -> bool:
+    return isinstance(expected, str) and expected.isdigit() and isinstance(actual, int) and int(expected) == actual
+
+
+def _without_quoted_integer_diffs(expected, actual):
+    """istioctl's tree with each quoted integer replaced by the integer helmgen wrote in its place."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {k: _without_quoted_integer_diffs(v, actual.get(k)) for k, v in expected.items()}
+    return actual if _quoted_integer_diff(expected, actual) else expected
+
+
 # ---------------------------------------------------------------------------------------------- the test
 
 @pytest.mark.parametrize("source", PROFILE_SOURCES)
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_values_trees_match_istioctl_translate(case: Case, source: str, translate, istio_manifests):
+def test_values_trees_match_istioctl_translate(case: Case, source: str, translate, istio_manifests, tmp_path):
     if case.input is None:
         pytest.fail(f"oracle case {case.id} could not be set up: {case.error}", pytrace=False)
 
@@ -221,6 +253,13 @@ def test_values_trees_match_istioctl_translate(case: Case, source: str, translat
         (f" --revision {case.revision}" if case.revision is not None else "")
 
     oracle = translate(case.files, case.istioctl_args())
+    difference = KNOWN_DIFFERENCES.get(case.id)
+    if difference == "string booleans":
+        assert not oracle.ok, f"istioctl now accepts string booleans in {what}; drop the known difference"
+        unquoted = Path(tmp_path) / case.input.name
+        unquoted.write_text(yaml.safe_dump(_unquote_booleans(yaml.safe_load(case.input.read_text()))))
+        oracle = translate((unquoted,), case.istioctl_args())
+        assert oracle.ok, oracle.error
 
     if not oracle.ok:
         with pytest.raises(InputError) as excinfo:
@@ -235,6 +274,10 @@ def test_values_trees_match_istioctl_translate(case: Case, source: str, translat
         pytest.fail(f"helmgen rejected {what}, istioctl accepts it.\nhelmgen problems:\n  {problems}", pytrace=False)
 
     expected = oracle.values()
+    if difference == "quoted integers":
+        assert any(tree_differences(expected[n], ours[n]) for n in expected), \
+            f"istioctl no longer keeps quoted integers in {what}; drop the known difference"
+        expected = {n: _without_quoted_integer_diffs(expected[n], ours.get(n)) for n in expected}
     # Component names: the ones istioctl wrote values for, plus gateways it lists as unsupported.
     istioctl_names = set(oracle.supported) | set(oracle.unsupported)
     assert set(expected) == set(oracle.supported), \

@@ -27,10 +27,18 @@ def test_user_values_win_over_top_level_translation(iop_file):
     assert t["pilot"]["global"]["hub"] == "b.io/y"
 
 
-def test_mesh_config_spec_merges_but_values_mesh_config_wins(iop_file):
+def test_mesh_config_both_places_merge_and_spec_wins_like_istioctl(iop_file):
+    """istioctl's merge shares the user's values.meshConfig map, so spec.meshConfig wins on conflicts."""
     t = trees(iop_file, HEAD + "spec:\n  meshConfig:\n    accessLogFile: /a\n    enableTracing: true\n"
-              "  values:\n    meshConfig:\n      accessLogFile: /b\n")
-    assert t["pilot"]["meshConfig"] == {"accessLogFile": "/b", "enableTracing": True}
+              "  values:\n    meshConfig:\n      accessLogFile: /b\n      trustDomain: x.org\n")
+    assert t["pilot"]["meshConfig"] == {"accessLogFile": "/a", "enableTracing": True, "trustDomain": "x.org"}
+
+
+def test_user_value_overridden_by_istioctl_merge_is_warned_about(iop_file):
+    r = resolve(Options((str(iop_file(HEAD + "spec:\n  values:\n    pilot:\n      enabled: false\n")),)))
+    assert [str(w) for w in r.warnings] == [
+        "spec.values.pilot.enabled: your value false is replaced by true, as istioctl does (component enablement "
+        "and spec.meshConfig win over these values); set it through spec.components / spec.meshConfig instead"]
 
 
 def test_component_enablement_is_propagated_to_values(iop_file):
