@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -18,7 +18,7 @@ from helmgen.errors import InputError, Problem, Severity, sort_problems
 from helmgen.merge import (apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs,
                            overridden_user_values)
 from helmgen.plan import Release, build_plan
-from helmgen.translate.charts import chart_values, drop_unmatched_nulls, project
+from helmgen.translate.charts import chart_values, drop_unmatched_nulls, iop_path_of, project
 from helmgen.translate.components import ComponentSpec, component_specs, component_values
 from helmgen.typecheck import IOP_TYPE, Checker, values_relocation
 from helmgen.validate import validate
@@ -145,38 +145,27 @@ def chart_defaults(chart: str) -> dict:
 
 def translate(opts: Options) -> Translation:
     """Resolve the inputs, then compute and check every release's chart values and the plan."""
-    from helmgen.schema import schema_problems
+    from helmgen.schema import node_paths, schema_problems, unread_values
 
     resolved = resolve(opts)
     releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
     values = get_path(resolved.merged, ("spec", "values"))
+    unvalidated = get_path(resolved.merged, ("spec", "unvalidatedValues"))
+    dropped_all: set = set()
+    kept_all: set = set()
     out = []
     for rel in releases:
         schema = chart_schema(rel.chart)
         tree = component_values(values, rel.spec)
-        chart_vals, origins = chart_values(rel.spec, tree, frozenset(schema.get("properties", {})))
+        chart_vals, origins = chart_values(rel.spec, tree)
         chart_vals, dropped = project(chart_vals, schema, schema)
         chart_vals = drop_unmatched_nulls(chart_vals, chart_defaults(rel.chart))
-        problems += _unvalidated_drops(resolved.merged, dropped, origins, rel.name)
-        problems += schema_problems(schema, chart_vals, rel.name, origins)
+        origin = partial(iop_path_of, origins=origins, unvalidated=unvalidated)
+        dropped_all |= {origin(p) for p in dropped}
+        kept_all |= {origin(p) for p in node_paths(chart_vals)}
+        problems += schema_problems(schema, chart_vals, rel.name, origin)
         out.append(ReleaseValues(rel, chart_vals))
+    problems += unread_values(dropped_all, kept_all)
     if problems:
         raise InputError(problems)
     return Translation(resolved, out, resolved.warnings)
-
-
-def _unvalidated_drops(merged: dict, dropped: list[tuple], origins: dict, release: str) -> list[Problem]:
-    """Keys from spec.unvalidatedValues that the chart does not declare are errors, not silent drops."""
-    extra = get_path(merged, ("spec", "unvalidatedValues"))
-    out = []
-    for vpath in dropped:
-        iop_path = origins.get(vpath[0], ("spec", "values", vpath[0])) + tuple(vpath[1:])
-        under_values = iop_path[2:] if iop_path[:2] == ("spec", "values") else None
-        if isinstance(extra, dict) and under_values and get_path(extra, under_values, _MISSING) is not _MISSING:
-            out.append(Problem(("spec", "unvalidatedValues", *under_values),
-                               f"is not a value of chart for release {release}; the chart would ignore it",
-                               fix="remove it, or check its spelling against the chart's values.schema.json"))
-    return out
-
-
-_MISSING = object()

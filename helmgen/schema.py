@@ -1,13 +1,15 @@
 """Chart values against the chart's values.schema.json (draft-07): all issues, sorted by path."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from helmgen.errors import Problem
 from helmgen.paths import Path, format_path
 
+Origin = Callable[[Path], Path]  # chart value path -> the IstioOperator path it came from
 
-def schema_problems(schema: dict, values: dict, release: str, origins: dict[str, Path]) -> list[Problem]:
+
+def schema_problems(schema: dict, values: dict, release: str, origin: Origin) -> list[Problem]:
     from jsonschema import Draft7Validator  # imported here: only translation/validation pays for it
 
     problems = []
@@ -17,16 +19,37 @@ def schema_problems(schema: dict, values: dict, release: str, origins: dict[str,
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set((err.schema or {}).get("properties", {}))
             for extra in sorted(k for k in err.instance if k not in allowed):
-                problems.append(_problem(vpath + (extra,), "is not a value of this chart", release, origins))
+                problems.append(_problem(vpath + (extra,), "is not a value of this chart", release, origin))
             continue
-        problems.append(_problem(vpath, message, release, origins))
+        problems.append(_problem(vpath, message, release, origin))
     return problems
 
 
-def _problem(vpath: Path, message: str, release: str, origins: dict[str, Path]) -> Problem:
-    iop = origins.get(str(vpath[0]), ("spec", "values", str(vpath[0]))) + tuple(vpath[1:]) if vpath else ()
+def unread_values(dropped: set[Path], kept: set[Path]) -> list[Problem]:
+    """spec.unvalidatedValues entries that no release's chart declares are errors, not silent drops.
+
+    `dropped`/`kept`: IstioOperator paths of the values each release's chart left out / kept. Validated
+    values a chart does not read were dropped on purpose (they are other charts' business).
+    """
+    return [Problem(d, "is not a value of any chart in the plan; no release would read it",
+                    fix="remove it, or check its spelling against the charts' values.schema.json")
+            for d in sorted(dropped, key=str)
+            if d[:2] == ("spec", "unvalidatedValues") and not any(k[:len(d)] == d for k in kept)
+            and not any(len(e) > len(d) and e[:len(d)] == d for e in dropped)]  # name the deepest path
+
+
+def node_paths(value: Any, prefix: Path = ()) -> list[Path]:
+    """Every path of a nested map (maps only; lists count as leaves)."""
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += node_paths(v, prefix + (k,))
+    return out
+
+
+def _problem(vpath: Path, message: str, release: str, origin: Origin) -> Problem:
     where = format_path(vpath) or "(top level)"
-    return Problem(iop, f"{message} (value {where} of release {release}, chart schema)",
+    return Problem(origin(vpath), f"{message} (value {where} of release {release}, chart schema)",
                    fix="correct it in the IstioOperator")
 
 

@@ -141,7 +141,7 @@ def _check_gateways(spec: dict, values: dict) -> list[Problem]:
                 continue
             tp = tp if isinstance(tp, int) else 0
             number = port.get("port") if isinstance(port.get("port"), int) else 0
-            if (tp == 0 and number > 1024) or tp >= 1024:
+            if not _needs_root(number, tp):
                 continue
             problems.append(Problem(
                 path + ("k8s", "service", "ports", j, "targetPort"),
@@ -151,6 +151,11 @@ def _check_gateways(spec: dict, values: dict) -> list[Problem]:
     return problems
 
 
+def _needs_root(port: int, target_port: int) -> bool:
+    """A container port below 1024 (targetPort, or port when no targetPort is set) needs root."""
+    return not ((target_port == 0 and port > 1024) or target_port >= 1024)
+
+
 def _check_ingress_ports(values: dict) -> list[Problem]:
     ports = get_path(values, ("gateways", "istio-ingressgateway", "ingressPorts"))
     problems = []
@@ -158,9 +163,7 @@ def _check_ingress_ports(values: dict) -> list[Problem]:
         if not isinstance(port, dict):
             continue
         number, tp = port.get("port"), port.get("targetPort", 0)
-        if not isinstance(number, int) or not isinstance(tp, int):
-            continue
-        if (tp == 0 and number > 1024) or tp >= 1024:
+        if not isinstance(number, int) or not isinstance(tp, int) or not _needs_root(number, tp):
             continue
         problems.append(Problem(("spec", "values", "gateways", "istio-ingressgateway", "ingressPorts", j, "targetPort"),
                                 f"port {number} is invalid: targetPort is set to {tp}, which requires root",

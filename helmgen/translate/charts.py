@@ -2,8 +2,8 @@
 
 Our charts read their settings at the top level (as Istio's charts do when installed with Helm):
 istiod gets `pilot.*` moved to the top level, istio-cni gets `cni.*` (their `enabled` dropped), a gateway gets its own
-`gateways.istio-<x>gateway.*` block plus `gatewayType`, ztunnel is already flattened. Only keys the
-chart declares (its schema's top-level properties) are kept. Each kept key remembers the
+`gateways.istio-<x>gateway.*` block plus `gatewayType`, ztunnel is already flattened. `project` keeps
+only what the chart's schema declares. Each kept key remembers the
 IstioOperator path it came from, so schema errors can name both.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from helmgen.components import Component
 from helmgen.paths import Path
 from helmgen.translate.components import ComponentSpec
-from helmgen.values import deep_merge
+from helmgen.values import deep_merge, get_path
 
 _GATEWAY_SHARED = ("global", "meshConfig", "revision", "ownerName", "profile", "compatibilityVersion", "platform")
 
@@ -32,8 +32,9 @@ def _descope(tree: dict, key: str) -> tuple[dict, dict[str, Path]]:
     return out, origins
 
 
-def chart_values(cs: ComponentSpec, tree: Any, chart_keys: frozenset[str]) -> tuple[dict, dict[str, Path]]:
-    """(values for our chart, top-level key -> IstioOperator path it came from)."""
+def chart_values(cs: ComponentSpec, tree: Any) -> tuple[dict, dict[str, Path]]:
+    """(values laid out for our chart, top-level key -> IstioOperator path it came from); `project`
+    then keeps what the chart's schema declares."""
     if not isinstance(tree, dict):
         return {}, {}
     comp = cs.info.component
@@ -62,8 +63,7 @@ def chart_values(cs: ComponentSpec, tree: Any, chart_keys: frozenset[str]) -> tu
     else:
         src = tree
         origins = {k: ("spec", "values", k) for k in tree}
-    kept = {k: v for k, v in src.items() if k in chart_keys}
-    return kept, {k: origins.get(k, ("spec", "values", k)) for k in kept}
+    return src, {k: origins.get(k, ("spec", "values", k)) for k in src}
 
 
 def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any, list[tuple]]:
@@ -110,3 +110,17 @@ def drop_unmatched_nulls(values: Any, defaults: Any) -> Any:
             continue
         out[k] = drop_unmatched_nulls(v, defaults.get(k)) if isinstance(v, dict) else v
     return out
+
+
+_MISSING = object()
+
+
+def iop_path_of(vpath: Path, origins: dict[str, Path], unvalidated: Any) -> Path:
+    """The IstioOperator path a chart value came from (spec.unvalidatedValues... when it came from there)."""
+    if not vpath:
+        return ()
+    path = origins.get(str(vpath[0]), ("spec", "values", str(vpath[0]))) + tuple(vpath[1:])
+    if path[:2] == ("spec", "values") and isinstance(unvalidated, dict) and \
+            get_path(unvalidated, path[2:], _MISSING) is not _MISSING:
+        return ("spec", "unvalidatedValues") + path[2:]
+    return path

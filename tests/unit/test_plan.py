@@ -64,3 +64,14 @@ def test_a_release_needs_its_nearest_enabled_ancestor(iop_file):
 def test_revision_default_in_the_spec_names_istiod_default(iop_file):
     rels = plan(iop_file, HEAD + "spec:\n  profile: minimal\n  revision: default\n")
     assert [r["name"] for r in rels] == ["istio-base", "istiod-default"]
+
+
+def test_chart_schema_failure_names_the_values_path_and_the_iop_path(iop_file):
+    with pytest.raises(InputError) as e:
+        plan(iop_file, HEAD + "spec:\n  profile: minimal\n  unvalidatedValues:\n    autoscaleMin: many\n"
+             "    pilot:\n      notAValue: 1\n")
+    assert [str(p) for p in e.value.problems] == [
+        "spec.unvalidatedValues.autoscaleMin: expected integer, found string 'many' (value autoscaleMin of release "
+        "istiod, chart schema); correct it in the IstioOperator",
+        "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release would read it; "
+        "remove it, or check its spelling against the charts' values.schema.json"]
