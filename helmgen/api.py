@@ -89,6 +89,10 @@ def resolve(opts: Options) -> Resolved:
         merged = merge_inputs(objects, sets, profiles.load, profiles.names())
     except InputError as e:
         raise InputError(problems + e.problems) from None
+    except (TypeError, AttributeError, ValueError):
+        if any(p.severity is Severity.ERROR for p in problems):
+            raise InputError(problems) from None  # the input is too mistyped to merge; say why
+        raise
     # The files were checked one by one; check what --set added too (the user config, before profiles
     # and translation, so that nothing is reported twice under two paths).
     checker = Checker(relocate=values_relocation)
