@@ -40,6 +40,7 @@ class Resolved:
     merged: dict                  # merged IstioOperator, unvalidatedValues applied
     specs: list[ComponentSpec]
     warnings: list[Problem] = field(default_factory=list)
+    forced: list[Problem] = field(default_factory=list)  # errors --force let through
 
     @property
     def revision(self) -> str:
@@ -109,7 +110,7 @@ def resolve(opts: Options) -> Resolved:
     if opts.force:
         warnings += [Problem(p.path, p.message, Severity.WARNING, p.source, p.fix) for p in errors]
     final = apply_unvalidated_values(merged)
-    return Resolved(final, component_specs(final), sort_problems(warnings))
+    return Resolved(final, component_specs(final), sort_problems(warnings), errors if opts.force else [])
 
 
 def values_trees(files: list, sets: list[str] | None = None, revision: str | None = None,
@@ -149,9 +150,18 @@ def chart_defaults(chart: str) -> dict:
 
 def translate(opts: Options) -> Translation:
     """Resolve the inputs, then compute and check every release's chart values and the plan."""
+    resolved = resolve(opts)
+    try:
+        return _translate(resolved)
+    except (TypeError, AttributeError, ValueError):
+        if resolved.forced:  # --force let mistyped input through and it cannot be translated
+            raise InputError(resolved.forced) from None
+        raise
+
+
+def _translate(resolved: Resolved) -> Translation:
     from helmgen.schema import node_paths, schema_problems, unread_values
 
-    resolved = resolve(opts)
     releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
     values = get_path(resolved.merged, ("spec", "values"))
     unvalidated = get_path(resolved.merged, ("spec", "unvalidatedValues"))

@@ -20,7 +20,7 @@ trees = st.recursive(scalars, lambda children: st.one_of(
     st.dictionaries(st.sampled_from(KEYS), children, max_size=4)), max_leaves=25)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=st.dictionaries(st.sampled_from(KEYS), trees, max_size=5),
        sets=st.lists(st.sampled_from(["values.pilot.autoscaleMin=2", "components.cni.enabled=true",
                                       "components.ingressGateways[0].name=gw", "profile=demo", "revision=r1",
