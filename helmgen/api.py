@@ -87,7 +87,8 @@ def resolve(opts: Options) -> Resolved:
     objects = [_check_object(obj, src.name, problems) for src, obj in parsed]
     sets = list(opts.sets) + flag_aliases(opts.revision, opts.manifests)
     try:
-        merged = merge_inputs(objects, sets, profiles.load, profiles.names())
+        user = build_user_config(objects, sets)
+        merged = merge_inputs(user, profiles.load, profiles.names())
     except InputError as e:
         raise InputError(problems + e.problems) from None
     except (TypeError, AttributeError, ValueError):
@@ -97,7 +98,6 @@ def resolve(opts: Options) -> Resolved:
     # The files were checked one by one; check what --set added too (the user config, before profiles
     # and translation, so that nothing is reported twice under two paths).
     checker = Checker(relocate=values_relocation)
-    user = build_user_config(objects, sets)
     checker.check(user, IOP_TYPE, ())
     reported = {(p.path, p.message) for p in problems}
     problems += [p for p in checker.problems if (p.path, p.message) not in reported]

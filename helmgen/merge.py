@@ -65,10 +65,9 @@ def build_user_config(objects: list[dict], sets: list[str]) -> dict:
     return user
 
 
-def merge_inputs(objects: list[dict], sets: list[str], profiles: ProfileLoader,
-                 known_profiles: list[str]) -> dict:
-    """Objects (already checked, normalised) + --set (aliases included) -> merged IstioOperator."""
-    user = build_user_config(objects, sets)
+def merge_inputs(user_config: dict, profiles: ProfileLoader, known_profiles: list[str]) -> dict:
+    """The user config (files and --set, see build_user_config) on its profile -> merged IstioOperator."""
+    user = copy.deepcopy(user_config)
     spec = user.get("spec") if isinstance(user.get("spec"), dict) else {}
     profile = spec.get("profile") or "default"
     package = spec.get("installPackagePath") or ""

@@ -5,7 +5,7 @@ Both files are type facts (field names and their types), extracted once and comm
 
 * values_types.json: the messages of the IstioOperator `spec.values` API (names, JSON names,
   scalar kinds, repeated/map, deprecation), read from `values_types.proto` of the pinned
-  `istio.io/istio` module (`scripts/istio-module` prints its directory).
+  `istio.io/istio` module (`scripts/build-istioctl --module-dir` prints its directory).
 * k8s_types.json: the Kubernetes definitions that IstioOperator `k8s` blocks and Kubernetes-typed
   values decode into, taken from the strict JSON schemas that the `kubernetes-validate` package
   ships, trimmed to field names and types (descriptions dropped).
@@ -14,6 +14,7 @@ Both files are type facts (field names and their types), extracted once and comm
   `mesh/v1alpha1` protos of the matching `istio.io/api` module.
 
 Usage: scripts/gen_types.py ISTIO_MODULE_DIR ISTIO_API_MODULE_DIR
+(the api module: `go mod download -json istio.io/api@<the version istio's go.mod requires>`, its Dir).
 """
 from __future__ import annotations
 
@@ -123,6 +124,17 @@ def parse_proto_files(paths: list[Path]) -> tuple[dict, dict]:
                 return " ".join(toks[start:pos])
             return ""
 
+        def declare(scope: str) -> None:
+            """`message NAME {...}` or `enum NAME {...}` at toks[pos], declared inside scope."""
+            nonlocal pos
+            kind, full = toks[pos], f"{scope}.{toks[pos + 1]}"
+            pos += 2
+            if kind == "message":
+                messages[full] = {}
+            else:
+                enums[full] = []
+            parse_body(full, kind == "enum")
+
         def parse_body(scope: str, is_enum: bool) -> None:
             nonlocal pos
             assert toks[pos] == "{"
@@ -130,14 +142,7 @@ def parse_proto_files(paths: list[Path]) -> tuple[dict, dict]:
             while toks[pos] != "}":
                 t = toks[pos]
                 if t in ("message", "enum"):
-                    name = toks[pos + 1]
-                    full = f"{scope}.{name}"
-                    pos += 2
-                    if t == "message":
-                        messages[full] = {}
-                    else:
-                        enums[full] = []
-                    parse_body(full, t == "enum")
+                    declare(scope)
                 elif t == "oneof":
                     pos += 2
                     parse_body(scope, False)  # oneof fields belong to the enclosing message
@@ -183,13 +188,7 @@ def parse_proto_files(paths: list[Path]) -> tuple[dict, dict]:
                 package = toks[pos + 1]
                 pos += 3
             elif t in ("message", "enum"):
-                full = f"{package}.{toks[pos + 1]}"
-                pos += 2
-                if t == "message":
-                    messages[full] = {}
-                else:
-                    enums[full] = []
-                parse_body(full, t == "enum")
+                declare(package)
             else:
                 skip_statement()
 
