@@ -15,7 +15,8 @@ from helmgen.paths import Path
 from helmgen.translate.components import ComponentSpec
 from helmgen.values import deep_merge, get_path
 
-_GATEWAY_SHARED = ("global", "meshConfig", "revision", "ownerName", "profile", "compatibilityVersion", "platform")
+_GATEWAY_SHARED = ("global", "meshConfig", "revision", "ownerName", "profile", "compatibilityVersion", "platform",
+                   "pilot")  # gateways read pilot.env (ENABLE_CLUSTER_TRUST_BUNDLE_API)
 
 
 def _descope(tree: dict, key: str) -> tuple[dict, dict[str, Path]]:
