@@ -73,13 +73,26 @@ def _check_object(obj: dict, source: str, checker_problems: list[Problem]) -> di
     return normalised
 
 
+def _locate(problem: Problem, located: list[tuple[str, "iop.Lines"]]) -> Problem:
+    """File and line of a problem's path: its own file when known, else the last file that sets it."""
+    if problem.line:
+        return problem
+    for name, lines in reversed(located):
+        if problem.source in ("", name) and problem.path in lines:
+            return problem.located(name, lines[problem.path])
+    return problem
+
+
 def resolve(opts: Options) -> Resolved:
     """Read, check, merge and validate the inputs. Raises InputError with every problem found."""
     sources = iop.read_sources(list(opts.files), opts.stdin_text)
     parsed, problems = [], []
+    located: list[tuple[str, iop.Lines]] = []
     for src in sources:
+        lines: iop.Lines = {}
         try:
-            parsed.append((src, iop.parse_source(src)))
+            parsed.append((src, iop.parse_source(src, lines)))
+            located.append((src.name, lines))
         except InputError as e:
             problems += e.problems
     if problems:
@@ -103,6 +116,7 @@ def resolve(opts: Options) -> Resolved:
     problems += [p for p in checker.problems if (p.path, p.message) not in reported]
     problems += validate(merged)
     problems += overridden_user_values(get_path(user, ("spec", "values")), get_path(merged, ("spec", "values")))
+    problems = [_locate(p, located) for p in problems]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if errors and not opts.force:

@@ -7,7 +7,7 @@ with the whole sorted list so a user sees everything at once.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from helmgen.paths import Path, format_path
 
@@ -24,6 +24,7 @@ class Problem:
     severity: Severity = Severity.ERROR
     source: str = ""  # file the problem was found in, when known
     fix: str = ""
+    line: int = 0     # line in `source` (1-based), when known
 
     def __str__(self) -> str:
         where = format_path(self.path)
@@ -31,8 +32,15 @@ class Problem:
         if self.fix:
             text += f"; {self.fix}"
         if self.source:
-            text = f"{self.source}: {text}"
+            text = f"{self.source}:{self.line}: {text}" if self.line else f"{self.source}: {text}"
         return text
+
+    def without_location(self) -> "Problem":
+        """The same problem without file and line (for text that must not depend on where files are)."""
+        return replace(self, source="", line=0)
+
+    def located(self, source: str, line: int) -> "Problem":
+        return replace(self, source=source, line=line)
 
     def sort_key(self) -> tuple:
         return (tuple((isinstance(p, int), str(p).zfill(8) if isinstance(p, int) else p) for p in self.path),

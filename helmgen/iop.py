@@ -106,8 +106,24 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
     return size
 
 
-def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
-    """Parse one YAML document safely; errors carry line and column."""
+Lines = dict  # Path -> 1-based line of the node at that path
+
+
+def _node_lines(node: yaml.Node, path: tuple, offset: int, out: Lines) -> None:
+    if path in out:
+        return  # an alias already walked
+    out[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                _node_lines(value, path + (key.value,), offset, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _node_lines(value, path + (i,), offset, out)
+
+
+def parse_yaml(text: str, source: str, line_offset: int = 0, lines: Lines | None = None) -> Any:
+    """Parse one YAML document safely; errors carry line and column. Fills `lines` when given."""
     try:
         loader = _Loader(text)
         try:
@@ -115,6 +131,8 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
             if node is None:
                 return None
             _expanded_size(node, {})
+            if lines is not None:
+                _node_lines(node, (), line_offset, lines)
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -129,16 +147,20 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
         raise InputError([Problem((), f"rejected YAML: {e}", source=source)]) from None
 
 
-def parse_source(src: Source) -> dict:
-    """One IstioOperator object from a file's text (empty file: an empty IstioOperator)."""
+def parse_source(src: Source, lines: Lines | None = None) -> dict:
+    """One IstioOperator object from a file's text (empty file: an empty IstioOperator). Fills `lines`
+    (IstioOperator path -> line) when given."""
     objects = []
     for offset, part in _split_documents(src.text):
         if not part.strip():
             continue
-        obj = parse_yaml(part, src.name, offset)
+        part_lines: Lines = {}
+        obj = parse_yaml(part, src.name, offset, part_lines)
         if obj is None:
             continue
         objects.append((offset, obj))
+        if lines is not None:
+            lines.update(part_lines)
     if not objects:
         return {"apiVersion": API_VERSION, "kind": KIND}
     problems = []

@@ -63,6 +63,6 @@ def readme(tr: Translation, charts: str) -> str:
     if tr.warnings:
         lines.append("## Warnings")
         lines.append("")
-        lines += [f"- {w}" for w in tr.warnings]
+        lines += [f"- {w.without_location()}" for w in tr.warnings]
         lines.append("")
     return "\n".join(lines)

@@ -153,6 +153,7 @@ class Checker:
     """Walks a tree against a descriptor. `protobuf` mode applies protobuf-JSON scalar rules."""
 
     def __init__(self, relocate: Callable[[Path, str], str | None] | None = None):
+        """`relocate(path, key)`: a hint for an unknown field (where it belongs), or None."""
         self.problems: list[Problem] = []
         self._relocate = relocate
 
@@ -203,9 +204,9 @@ class Checker:
         return out
 
     def _unknown(self, path: Path, key: str, known: list[str], lenient: bool) -> None:
-        elsewhere = self._relocate(path, key) if self._relocate else None
-        if elsewhere:
-            self.error(path + (key,), f"unknown field; it belongs under {elsewhere}")
+        hint = self._relocate(path, key) if self._relocate else None
+        if hint:
+            self.error(path + (key,), f"unknown field; {hint}")
             return
         hint = suggest(key, known)
         text = f"unknown field; did you mean {hint}?" if hint else "unknown field"
@@ -325,21 +326,19 @@ def _field_locations() -> dict[str, tuple[str, ...]]:
 
 # Fields older Istio releases had in spec.values, and what replaces them now.
 REMOVED_VALUES = {
-    ("pilot", "enableProtocolSniffingForOutbound"):
-        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND (it was removed from the values)",
-    ("pilot", "enableProtocolSniffingForInbound"):
-        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_INBOUND (it was removed from the values)",
+    ("pilot", "enableProtocolSniffingForOutbound"): "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND",
+    ("pilot", "enableProtocolSniffingForInbound"): "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_INBOUND",
 }
 
 
 def values_relocation(path: Path, key: str) -> str | None:
-    """Where an unknown spec.values field belongs, when it is a known field elsewhere in the values."""
+    """A hint for an unknown spec.values field: what replaced it, or where it is a known field."""
     if path[:2] != ("spec", "values"):
         return None
     if tuple(path[2:]) + (key,) in REMOVED_VALUES:
-        return REMOVED_VALUES[tuple(path[2:]) + (key,)]
+        return f"Istio removed it from the values; set {REMOVED_VALUES[tuple(path[2:]) + (key,)]} instead"
     loc = _field_locations().get(key)
     if loc is None or tuple(path[2:]) == loc[:-1]:
         return None
     from helmgen.paths import format_path
-    return format_path(("spec", "values") + loc)
+    return f"it belongs under {format_path(('spec', 'values') + loc)}"

@@ -130,3 +130,18 @@ def test_usage_errors_exit_2_and_version():
 def test_missing_file_is_a_clean_error(tmp_path):
     proc, _ = helmgen("validate", "-f", str(tmp_path / "nope.yaml"))
     assert proc.returncode == 1 and "cannot read file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_problems_name_the_file_and_line(tmp_path):
+    src = tmp_path / "iop.yaml"
+    src.write_text(HEAD + "spec:\n  revision: 1.10.0\n  components:\n    pilot:\n      k8s:\n        replicas: 2\n")
+    proc, _ = helmgen("validate", "-f", str(src))
+    assert f"error: {src}:8: spec.components.pilot.k8s.replicas: unknown field" in proc.stderr
+    assert f"error: {src}:4: spec.revision: invalid revision" in proc.stderr
+
+
+def test_a_problem_from_set_names_no_file(tmp_path):
+    src = tmp_path / "iop.yaml"
+    src.write_text(HEAD + "spec:\n  profile: minimal\n")
+    proc, _ = helmgen("validate", "-f", str(src), "--set", "revision=A.B")
+    assert "error: spec.revision: invalid revision 'A.B'" in proc.stderr

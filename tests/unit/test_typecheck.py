@@ -69,9 +69,8 @@ def test_all_problems_are_reported():
 
 def test_removed_values_fields_say_what_replaces_them():
     _, problems = check({"spec": {"values": {"pilot": {"enableProtocolSniffingForOutbound": True}}}})
-    assert problems == ["spec.values.pilot.enableProtocolSniffingForOutbound: unknown field; it belongs under "
-                        "spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND (it was removed from "
-                        "the values)"]
+    assert problems == ["spec.values.pilot.enableProtocolSniffingForOutbound: unknown field; Istio removed it from "
+                        "the values; set spec.values.pilot.env.PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_OUTBOUND instead"]
 
 
 def test_mesh_config_types_are_checked_in_both_places():
