@@ -129,7 +129,7 @@ def plan(files, sets, revision, manifests, force, fmt):
 def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]
-            for r in releases]
+            for r in sorted(releases, key=lambda r: r["order"])]
     widths = [max(len(x) for x in col) for col in zip(header, *rows)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows])
 
