@@ -47,7 +47,14 @@ def chart_reference(outdir: Path) -> str:
 
 
 def write_outdir(files: dict[str, str], outdir: Path) -> None:
-    outdir = outdir.resolve()
+    """Write files into OUTDIR all at once (a previous helmgen output there is replaced)."""
+    try:
+        _write_outdir(files, outdir.resolve())
+    except OSError as e:
+        raise InputError([Problem((), f"cannot write {outdir}: {e.strerror or e}; nothing was written")]) from None
+
+
+def _write_outdir(files: dict[str, str], outdir: Path) -> None:
     if outdir.exists() and not outdir.is_dir():
         raise InputError([Problem((), f"{outdir} exists and is not a folder")])
     if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "plan.yaml").is_file():
@@ -61,8 +68,13 @@ def write_outdir(files: dict[str, str], outdir: Path) -> None:
         if outdir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
             os.rename(outdir, old / "out")
-            os.rename(tmp, outdir)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                os.rename(tmp, outdir)
+            except OSError:
+                os.rename(old / "out", outdir)  # put the previous output back
+                raise
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, outdir)
     finally:

@@ -145,3 +145,10 @@ def test_a_problem_from_set_names_no_file(tmp_path):
     src.write_text(HEAD + "spec:\n  profile: minimal\n")
     proc, _ = helmgen("validate", "-f", str(src), "--set", "revision=A.B")
     assert "error: spec.revision: invalid revision 'A.B'" in proc.stderr
+
+
+def test_unwritable_outdir_is_a_clean_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc, _ = helmgen("translate", "-f", "examples/istio-operator.yaml", "-o", str(blocker / "out"))
+    assert proc.returncode == 1 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
