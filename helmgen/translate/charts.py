@@ -1,10 +1,10 @@
 """A component's values tree -> the values of our chart for that release.
 
 Our charts read their settings at the top level (as Istio's charts do when installed with Helm):
-istiod gets `pilot.*` moved to the top level, istio-cni gets `cni.*` (their `enabled` dropped), a gateway gets its own
-`gateways.istio-<x>gateway.*` block plus `gatewayType`, ztunnel is already flattened. `project` keeps
-only what the chart's schema declares. Each kept key remembers the
-IstioOperator path it came from, so schema errors can name both.
+istiod gets `pilot.*` moved to the top level, istio-cni gets `cni.*`, a gateway gets its own
+`gateways.istio-<x>gateway.*` block plus `gatewayType` (`enabled` is dropped: enablement is helmgen's
+business); ztunnel is already flattened. `project` keeps only what the chart's schema declares. Each
+key remembers the IstioOperator path it came from, so schema errors can name both.
 """
 from __future__ import annotations
 

@@ -74,10 +74,14 @@ def component_specs(merged: dict) -> list[ComponentSpec]:
     return out
 
 
+def _dotted(parts: tuple[str, ...]) -> str:
+    """Keys as one --set path text, their own dots escaped."""
+    return ".".join(p.replace(".", "\\.") for p in parts)
+
+
 def _set(values: dict, root: tuple[str, ...], key: str, value: Any) -> None:
-    """--set style write of values.<root>.<key> (typing as --set: `spec.values...` path)."""
-    text = ".".join(p.replace(".", "\\.") for p in (*root, key))
-    set_path(values, parse_set_path(text), value)
+    """--set style write of values.<root>.<key>."""
+    set_path(values, parse_set_path(_dotted((*root, key))), value)
 
 
 def service_ports(ports: list) -> list[dict]:
@@ -130,10 +134,10 @@ def component_values(spec_values: Any, cs: ComponentSpec) -> Any:
             except QuantityError:
                 continue  # reported by validation
             if text != "0":
-                set_path(values, parse_set_path(".".join((*root, "resources", kind, "cpu"))), text)
-    if cs.info.spec_key not in ("base",):
+                _set(values, (*root, "resources", kind), "cpu", text)
+    if cs.info.spec_key != "base":
         hub, tag = cs.raw.get("hub"), cs.raw.get("tag")
-        dotted = ".".join(p.replace(".", "\\.") for p in root)
+        dotted = _dotted(root)
         if hub:
             _set(values, root, "hub", parse_value(f"spec.values.{dotted}.hub", go_format(hub)))
         if tag not in (None, ""):
