@@ -57,6 +57,7 @@ class Resolved:
 class ReleaseValues:
     release: Release
     values: dict
+    postrender: dict | None = None   # Istio charts: the k8s settings helmgen's post-renderer applies
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Translation:
     resolved: Resolved
     releases: list[ReleaseValues]
     warnings: list[Problem]
+    chart_version: str = ""          # Istio charts: the version of the release under --manifests
 
 
 def _check_object(obj: dict, source: str, checker_problems: list[Problem]) -> dict:
@@ -162,9 +164,20 @@ def chart_defaults(chart: str) -> dict:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def manifests_dir(opts: Options, merged: dict) -> str:
+    """--manifests, else the merged spec.installPackagePath (istioctl reads charts from there), else ''."""
+    package = get_path(merged, ("spec", "installPackagePath"))
+    return opts.manifests or (package if isinstance(package, str) else "")
+
+
 def translate(opts: Options) -> Translation:
-    """Resolve the inputs, then compute and check every release's chart values and the plan."""
+    """Resolve the inputs, then compute and check every release's chart values and the plan: for our
+    charts, or, with an Istio release's manifests/ (--manifests), for Istio's own charts."""
     resolved = resolve(opts)
+    package = manifests_dir(opts, resolved.merged)
+    if package:
+        from helmgen.istio_charts import translate_for_istio_charts
+        return translate_for_istio_charts(resolved, package)
     try:
         return _translate(resolved)
     except (TypeError, AttributeError, ValueError):

@@ -126,6 +126,32 @@ def plan(files, sets, revision, manifests, force, fmt):
     _run(go)
 
 
+@main.command()
+@input_options
+@click.option("--compat", type=click.Choice(["istioctl"]), default=None,
+              help="Render as `istioctl manifest generate` does (release name istio, kube version 1.32.0).")
+@click.option("--strict", is_flag=True, help="Make what istioctl silently drops (k8s.volumes, overlays that "
+              "match nothing) an error instead of a warning.")
+@click.option("--kube-version", metavar="V", help="Kubernetes version charts render for (default: helm's; "
+              "1.32.0 with --compat istioctl).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the manifests to FILE instead of stdout.")
+def template(files, sets, revision, manifests, force, compat, strict, kube_version, output):
+    """Render every release with helm template plus post-processing, as one YAML stream."""
+    def go():
+        from helmgen import api, render
+        from helmgen.output import write_file
+
+        result = render.template(_options(files, sets, revision, manifests, force), compat=compat == "istioctl",
+                                 strict=strict, kube_version=kube_version)
+        _warn(result.warnings)
+        if output:
+            write_file(Path(output), result.text)
+        else:
+            click.echo(result.text, nl=False)
+    _run(go)
+
+
 def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]

@@ -5,6 +5,7 @@ any error nothing appears in OUTDIR (and a previous output stays as it was).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -14,7 +15,8 @@ import yaml
 
 from helmgen.api import Translation, charts_dir
 from helmgen.errors import InputError, Problem
-from helmgen.render_docs import helmfile, plan_document, readme
+from helmgen.postrenderer import portable_plugin_files
+from helmgen.render_docs import helmfile, plan_document, postrender_file, readme
 
 
 class _Dumper(yaml.SafeDumper):
@@ -33,6 +35,10 @@ def render_files(tr: Translation, outdir: Path) -> dict[str, str]:
     files = {"plan.yaml": dump_yaml(plan_document(tr))}
     for rv in tr.releases:
         files[rv.release.values_file] = dump_yaml(rv.values)
+        if rv.postrender is not None:
+            files[postrender_file(rv.release)] = json.dumps(rv.postrender, indent=2, sort_keys=True) + "\n"
+    if any(rv.postrender is not None for rv in tr.releases):
+        files.update(portable_plugin_files("helm-plugins"))
     files["helmfile.yaml"] = dump_yaml(helmfile(tr, charts))
     files["README.md"] = readme(tr, charts)
     return files
@@ -64,7 +70,10 @@ def _write_outdir(files: dict[str, str], outdir: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
         for name, text in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_text(text)
+            if text.startswith("#!"):
+                (tmp / name).chmod(0o755)
         if outdir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
             os.rename(outdir, old / "out")
@@ -80,3 +89,19 @@ def _write_outdir(files: dict[str, str], outdir: Path) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write one file atomically: a temporary file beside it, renamed into place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as e:
+        raise InputError([Problem((), f"cannot write {path}: {e.strerror or e}; nothing was written")]) from None

@@ -1,7 +1,7 @@
 """The documents translate writes besides values: plan, helmfile, README (pure)."""
 from __future__ import annotations
 
-from helmgen.api import Translation
+from helmgen.api import ReleaseValues, Translation
 from helmgen.plan import Release
 
 
@@ -21,6 +21,15 @@ def plan_entry(rel: Release) -> dict:
     }
 
 
+def chart_ref(rel: Release, charts: str) -> str:
+    """Our charts live under `charts`; Istio's are an oci:// reference or a folder path already."""
+    return rel.chart if rel.chart.startswith(("oci://", "/")) else f"{charts}/{rel.chart}"
+
+
+def postrender_file(rel: Release) -> str:
+    return f"{rel.name}.postrender.json"
+
+
 def helmfile(tr: Translation, charts: str) -> dict:
     by_name = {rv.release.name: rv.release for rv in tr.releases}
     releases = []
@@ -29,20 +38,43 @@ def helmfile(tr: Translation, charts: str) -> dict:
         entry = {
             "name": rel.name,
             "namespace": rel.namespace,
-            "chart": f"{charts}/{rel.chart}",
+            "chart": chart_ref(rel, charts),
             "values": [rel.values_file],
             "createNamespace": True,
             "wait": True,
         }
+        if tr.chart_version and rel.chart.startswith("oci://"):
+            entry["version"] = tr.chart_version
+        if rv.postrender is not None:
+            entry["postRenderer"] = "helmgen-postrender"
+            entry["postRendererArgs"] = [postrender_file(rel)]
         if rel.needs:
             entry["needs"] = [f"{by_name[n].namespace}/{n}" for n in rel.needs]
         releases.append(entry)
     return {"releases": releases}
 
 
-def helm_command(rel: Release, charts: str) -> str:
-    return (f"helm upgrade --install {rel.name} {charts}/{rel.chart} --namespace {rel.namespace} "
-            f"--create-namespace -f {rel.values_file} --wait")
+def helm_command(rv: ReleaseValues, charts: str, version: str) -> str:
+    rel = rv.release
+    command = (f"helm upgrade --install {rel.name} {chart_ref(rel, charts)} --namespace {rel.namespace} "
+               f"--create-namespace -f {rel.values_file} --wait")
+    if version and rel.chart.startswith("oci://"):
+        command += f" --version {version}"
+    if rv.postrender is not None:
+        command += f" --post-renderer helmgen-postrender --post-renderer-args {postrender_file(rel)}"
+    return command
+
+
+POST_RENDERER_NOTE = [
+    "## The post-renderer",
+    "",
+    "Istio's charts have no values for the `components.*.k8s` settings of this IstioOperator; istioctl",
+    "patches them in after rendering, and helmgen's post-renderer does the same from",
+    "`<release>.postrender.json`. With Helm 3, `helmgen-postrender` must be on PATH (it comes with helmgen).",
+    "With Helm 4, post-renderers are plugins: run the commands with `HELM_PLUGINS=$PWD/helm-plugins` (the",
+    "plugin in this folder runs `helmgen-postrender`), or let `helmgen install` do it.",
+    "",
+]
 
 
 def readme(tr: Translation, charts: str) -> str:
@@ -57,9 +89,11 @@ def readme(tr: Translation, charts: str) -> str:
         lines.append(f"## Step {step}")
         lines.append("")
         lines.append("```sh")
-        lines += [helm_command(rv.release, charts) for rv in tr.releases if rv.release.order == step]
+        lines += [helm_command(rv, charts, tr.chart_version) for rv in tr.releases if rv.release.order == step]
         lines.append("```")
         lines.append("")
+    if any(rv.postrender is not None for rv in tr.releases):
+        lines += POST_RENDERER_NOTE
     if tr.warnings:
         lines.append("## Warnings")
         lines.append("")

@@ -6,11 +6,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "helmgen"
 CORE = ["components", "errors", "goformat", "merge", "paths", "plan", "quantity", "schema", "setflags",
-        "typecheck", "validate", "values", "translate/charts", "translate/components", "translate/toplevel"]
+        "typecheck", "validate", "values", "translate/charts", "translate/components", "translate/toplevel",
+        "postprocess/smp", "postprocess/overlays", "postprocess/overlay_path", "postprocess/k8s_patches",
+        "postprocess/sorting", "postprocess/stream"]
 IO_MODULES = {"os", "sys", "subprocess", "shutil", "tempfile", "pathlib", "time", "datetime", "random", "socket",
               "click", "pyhelm3"}
 UPPER_LAYERS = {"helmgen.api", "helmgen.cli", "helmgen.output", "helmgen.render_docs", "helmgen.profiles",
-                "helmgen.iop"}
+                "helmgen.iop", "helmgen.render", "helmgen.helm", "helmgen.istio_charts", "helmgen.postrenderer"}
 
 
 def imports(module: str) -> set[str]:
@@ -34,6 +36,12 @@ def test_core_module_does_no_io_and_imports_no_upper_layer(module):
 def test_every_module_is_small():
     big = {p.name: n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
     assert not big, f"modules past 400 lines: {big}"
+
+
+def test_only_helm_py_starts_helm():
+    modules = [p.relative_to(PACKAGE).as_posix()[:-3] for p in PACKAGE.rglob("*.py")]
+    starters = {f"{m}.py" for m in modules if {"subprocess", "asyncio", "pyhelm3"} & {n.split(".")[0] for n in imports(m)}}
+    assert starters <= {"helm.py"}, f"modules other than helm.py start processes: {starters - {'helm.py'}}"
 
 
 def test_nothing_starts_a_shell():

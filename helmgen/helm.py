@@ -1,0 +1,175 @@
+"""The only module that starts helm. Helm 3 / Helm 4 differences live here.
+
+Which helm: `$HELMGEN_HELM`, else `helm` on PATH; its version is checked once (3.14 or newer, or 4.x).
+`helm template` is run directly (argv, no shell, values as JSON on stdin) because it is read-only and runs
+once per release, in parallel; release operations (install, later) go through pyhelm3 in deploy.py.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from helmgen.errors import HelmgenError
+
+MIN_VERSION = (3, 14, 0)
+
+
+class HelmError(HelmgenError):
+    """helm could not be found, is too old, or failed (exit code 3)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Helm:
+    path: str
+    version: tuple[int, int, int]
+
+    @property
+    def major(self) -> int:
+        return self.version[0]
+
+    def __str__(self) -> str:
+        return f"helm {'.'.join(map(str, self.version))} ({self.path})"
+
+
+def _version_of(path: str) -> tuple[int, int, int]:
+    try:
+        proc = subprocess.run([path, "version", "--template", "{{.Version}}"], capture_output=True, text=True,
+                              timeout=60, env=_env())
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise HelmError(f"cannot run {path}: {e}") from None
+    m = re.match(r"v?(\d+)\.(\d+)\.(\d+)", proc.stdout.strip())
+    if proc.returncode != 0 or not m:
+        raise HelmError(f"{path} version failed: {(proc.stderr or proc.stdout).strip()[:300]}")
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+@lru_cache(maxsize=None)
+def find_helm(explicit: str | None = None) -> Helm:
+    """helm from `explicit`, else $HELMGEN_HELM, else PATH; HelmError if missing or older than 3.14."""
+    chosen = explicit or os.environ.get("HELMGEN_HELM") or shutil.which("helm")
+    if not chosen:
+        raise HelmError("helm was not found: install Helm 3.14+ or 4.x, or point HELMGEN_HELM at it")
+    version = _version_of(chosen)
+    if version < MIN_VERSION:
+        raise HelmError(f"{chosen} is Helm {'.'.join(map(str, version))}; helmgen needs 3.14 or newer")
+    return Helm(chosen, version)
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("HELM_DEBUG", "false")
+    env.update(extra or {})
+    return env
+
+
+def template_argv(helm: Helm, chart: str, release: str, namespace: str, kube_version: str | None,
+                  extra: list[str] | None = None) -> list[str]:
+    """argv of `helm template` with values read from stdin (JSON is YAML)."""
+    argv = [helm.path, "template", release, chart, "--namespace", namespace, "--values", "-"]
+    if kube_version:
+        argv += ["--kube-version", kube_version]
+    return argv + list(extra or [])
+
+
+def _number_defaults(chart_values: Any, given: Any) -> Any:
+    """The numbers of a chart's values.yaml (whole lists holding numbers) that `given` does not set."""
+    if isinstance(chart_values, dict):
+        if given is None:
+            given = {}
+        if not isinstance(given, dict):
+            return None  # the user's value replaces this whole map
+        out = {}
+        for key, default in chart_values.items():
+            if key in given and not isinstance(given[key], dict):
+                continue
+            found = _number_defaults(default, given.get(key))
+            if found not in (None, {}):
+                out[key] = found
+        return out
+    if isinstance(chart_values, (int, float)) and not isinstance(chart_values, bool):
+        return chart_values
+    if isinstance(chart_values, list) and _holds_number(chart_values):
+        return chart_values
+    return None
+
+
+def _holds_number(node: Any) -> bool:
+    if isinstance(node, dict):
+        return any(_holds_number(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_holds_number(v) for v in node)
+    return isinstance(node, (int, float)) and not isinstance(node, bool)
+
+
+def _merge_missing(values: dict, extra: dict) -> dict:
+    out = dict(values)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_missing(out[key], value)
+        elif key not in out:
+            out[key] = value
+    return out
+
+
+def _helm_3_18_0_numbers(chart: str, values: dict) -> dict:
+    """Helm 3.18.0 (only) reads a chart's values.yaml numbers as json.Number, so `{{ if 0 }}` is true there
+    (helm/helm#30880, fixed in 3.18.1). Handing the same numbers in as user values, which it reads as
+    numbers, makes the chart render as every other Helm does."""
+    values = values if isinstance(values, dict) else {}
+    path = FsPath(chart) / "values.yaml"
+    try:
+        defaults = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return values
+    extra = _number_defaults(defaults, values) if isinstance(defaults, dict) else None
+    return _merge_missing(values, extra) if extra else values
+
+
+def template(helm: Helm, chart: str, release: str, namespace: str, values: dict, kube_version: str | None = None,
+             extra: list[str] | None = None, env: dict[str, str] | None = None) -> str:
+    """The rendered manifests of one release (`helm template`); HelmError with helm's message on failure."""
+    argv = template_argv(helm, chart, release, namespace, kube_version, extra)
+    if helm.version == (3, 18, 0):
+        values = _helm_3_18_0_numbers(chart, values)
+    try:
+        proc = subprocess.run(argv, input=json.dumps(values), capture_output=True, text=True, timeout=600,
+                              env=_env(env))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise HelmError(f"helm template {release} ({chart}) could not run: {e}") from None
+    if proc.returncode != 0:
+        message = proc.stderr.strip() or proc.stdout.strip()[-2000:]
+        raise HelmError(f"helm template {release} ({chart}) failed: {message}")
+    return proc.stdout
+
+
+def template_post_rendered(helm: Helm, chart: str, release: str, namespace: str, values: dict, spec: dict,
+                           kube_version: str | None = None,
+                           extra: list[str] | None = None) -> tuple[str, list[str]]:
+    """`helm template` with helmgen's post-renderer applying `spec`; the manifests and its messages."""
+    from helmgen.postrenderer import PostRendererError, post_renderer, read_messages
+
+    with tempfile.TemporaryDirectory(prefix="helmgen-postrender-") as tmp:
+        workdir = FsPath(tmp)
+        try:
+            with post_renderer(helm.major, spec, workdir) as (argv, env):
+                try:
+                    text = template(helm, chart, release, namespace, values, kube_version, [*(extra or []), *argv],
+                                    env)
+                except HelmError as e:
+                    said = [m for m in read_messages(workdir) if m not in str(e)]
+                    raise HelmError("; ".join([str(e), *said])) from None
+                return text, read_messages(workdir)
+        except PostRendererError as e:
+            raise HelmError(f"cannot set up helmgen's post-renderer: {e}") from None

@@ -1,0 +1,145 @@
+"""`components.*.k8s` settings applied to a component's rendered objects, as istioctl does (facts 5.1).
+
+Each field present in the user's `k8s` map (an explicit null counts: it deletes the chart's field) becomes a
+strategic merge patch on the objects of the target kind and name; `podDisruptionBudget` then drops
+`minAvailable` when `maxUnavailable` is also set; `overlays` run last. Whatever istioctl drops without a word
+(`volumes`, `volumeMounts`, a patch or overlay that matches no object, an overlay path that fails) is
+reported as a warning with its IstioOperator path.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from helmgen.errors import Problem, Severity
+from helmgen.paths import Path
+from helmgen.postprocess.overlays import apply_overlays
+from helmgen.postprocess.smp import SmpError, strategic_merge
+
+_POD = ("spec", "template", "spec")
+_CONTAINER = object()  # marks a field patched inside the component's container
+
+# field: (target kind, None = the component's own kind; where the value goes in that object)
+FIELDS: dict[str, tuple[str | None, tuple]] = {
+    "affinity": (None, (*_POD, "affinity")),
+    "env": (None, (_CONTAINER, "env")),
+    "hpaSpec": ("HorizontalPodAutoscaler", ("spec",)),
+    "imagePullPolicy": (None, (_CONTAINER, "imagePullPolicy")),
+    "nodeSelector": (None, (*_POD, "nodeSelector")),
+    "podDisruptionBudget": ("PodDisruptionBudget", ("spec",)),
+    "podAnnotations": (None, ("spec", "template", "metadata", "annotations")),
+    "priorityClassName": (None, (*_POD, "priorityClassName")),
+    "readinessProbe": (None, (_CONTAINER, "readinessProbe")),
+    "replicaCount": (None, ("spec", "replicas")),
+    "resources": (None, (_CONTAINER, "resources")),
+    "strategy": (None, ("spec", "strategy")),
+    "tolerations": (None, (*_POD, "tolerations")),
+    "serviceAnnotations": ("Service", ("metadata", "annotations")),
+    "service": ("Service", ("spec",)),
+    "securityContext": (None, (*_POD, "securityContext")),
+}
+IGNORED = ("volumes", "volumeMounts")  # accepted by istioctl's schema, never applied
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose objects a component's `k8s` settings patch (facts 5: ResourceType, ResourceName, ContainerName)."""
+
+    kind: str            # "" for Base: only overlays apply
+    name: str
+    container: str
+    gateway: bool = False
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "container": self.container, "gateway": self.gateway}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Target":
+        return cls(str(data["kind"]), str(data["name"]), str(data["container"]), bool(data.get("gateway")))
+
+
+def _patch(location: tuple, value: Any, container: str) -> dict:
+    """The nested patch that puts value at location (containers addressed by the merge key `name`)."""
+    if location[0] is _CONTAINER:
+        inner = {"name": container, location[1]: value}
+        return _patch((*_POD, "containers"), [inner], container)
+    out: Any = value
+    for key in reversed(location):
+        out = {key: out}
+    return out
+
+
+def _json_numbers(value: Any) -> Any:
+    """Numbers as istioctl's JSON round trip leaves them: whole floats become integers (8080.0 -> 8080)."""
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _kind_key(obj: dict) -> str:
+    return f"{obj.get('apiVersion', '')}/{obj.get('kind', '')}"
+
+
+def _name(obj: dict) -> Any:
+    meta = obj.get("metadata")
+    return meta.get("name") if isinstance(meta, dict) else None
+
+
+def _pdb_rule(obj: dict) -> dict:
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and "maxUnavailable" in spec and "minAvailable" in spec:
+        spec["minAvailable"] = None
+    return obj
+
+
+def _warn(path: Path, message: str, strict: bool) -> Problem:
+    return Problem(path, message, Severity.ERROR if strict else Severity.WARNING)
+
+
+def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
+                strict: bool = False) -> tuple[list[dict], list[Problem]]:
+    """Apply one component's raw `k8s` map to its rendered objects; return new objects and what was dropped.
+
+    `base` is the IstioOperator path of the `k8s` map (for messages). With `strict`, drops are errors.
+    """
+    if not isinstance(k8s, dict):
+        return objects, []
+    asked = set(k8s)
+    k8s = copy.deepcopy(k8s)
+    if target.gateway:  # ports already went into the chart values; istioctl empties them, even unasked
+        service = k8s.get("service")
+        k8s["service"] = {**service, "ports": []} if isinstance(service, dict) else {"ports": []}
+    out = [copy.deepcopy(o) for o in objects]
+    problems: list[Problem] = []
+    for field in IGNORED:
+        if field in k8s:
+            problems.append(_warn((*base, field), f"istioctl ignores k8s.{field}, and so does helmgen to keep "
+                                  "the output equal", strict))
+    for field, (kind, location) in FIELDS.items():
+        if field not in k8s:
+            continue
+        kind = kind or target.kind
+        patch = _patch(location, _json_numbers(k8s[field]), target.container)
+        hits = [i for i, o in enumerate(out) if kind and o.get("kind") == kind and _name(o) == target.name]
+        for i in hits:
+            try:
+                out[i] = strategic_merge(out[i], patch, _kind_key(out[i]))
+            except SmpError as e:  # istioctl fails the whole render here too
+                problems.append(Problem((*base, field), f"cannot be applied to {kind} {target.name}: {e}",
+                                        fix="istioctl rejects this setting as well; correct or remove it"))
+                continue
+            if field == "podDisruptionBudget":
+                out[i] = _pdb_rule(out[i])
+        if not hits and field in asked:
+            what = f"{kind} {target.name}" if kind else "an object (this component has no workload to patch)"
+            problems.append(_warn((*base, field), f"the chart rendered no {what}, so this setting has no effect; "
+                                  "istioctl drops it without a word", strict))
+    if "overlays" in k8s:
+        out, dropped = apply_overlays(out, k8s["overlays"], (*base, "overlays"))
+        problems += [_warn(d.path, d.message, strict) for d in dropped]
+    return out, problems

@@ -1,0 +1,108 @@
+"""`helmgen template`: every release rendered by real helm, post-processed, in istioctl's order.
+
+Charts and values come from one of two places:
+  * an Istio release's `manifests/` (`--manifests DIR`, or `spec.installPackagePath` as istioctl reads it):
+    its charts get the full per-component values tree, exactly what istioctl hands to Helm;
+  * otherwise our charts under charts/, with the checked chart values `helmgen translate` writes.
+With `compat`, every release renders as istioctl renders it: release name `istio`, the component's own
+namespace, kube version 1.32.0. Releases render in parallel; output order does not depend on timing.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from helmgen import api, helm
+from helmgen.errors import InputError, Problem, Severity, sort_problems
+from helmgen.plan import build_plan
+from helmgen.istio_charts import chart_folder, target_of
+from helmgen.postprocess.k8s_patches import postprocess
+from helmgen.postprocess.sorting import sort_objects
+from helmgen.postprocess.stream import dump_objects, release_spec, split_documents
+from helmgen.translate.components import ComponentSpec, component_values
+from helmgen.values import get_path
+
+ISTIOCTL_RELEASE = "istio"
+ISTIOCTL_KUBE_VERSION = "1.32.0"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One `helm template` run: which chart, under which name, with which values, patched how."""
+
+    spec: ComponentSpec
+    chart: str
+    release: str
+    namespace: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    objects: list[dict]
+    warnings: list[Problem]
+
+
+def _istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
+    values = get_path(resolved.merged, ("spec", "values"))
+    releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
+    if problems and not compat:
+        raise InputError(problems)
+    names = {id(r.spec): r for r in releases}
+    jobs = []
+    for cs in resolved.specs:
+        chart = chart_folder(package, cs)
+        rel = names.get(id(cs))
+        release = ISTIOCTL_RELEASE if compat or rel is None else rel.name
+        namespace = cs.namespace if compat or rel is None else rel.namespace
+        jobs.append(Job(cs, str(chart), release, namespace, component_values(values, cs)))
+    return jobs
+
+
+def _own_jobs(opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]:
+    tr = api.translate(opts)
+    jobs = [Job(rv.release.spec, str(api.charts_dir() / rv.release.chart),
+                ISTIOCTL_RELEASE if compat else rv.release.name,
+                rv.release.spec.namespace if compat else rv.release.namespace, rv.values)
+            for rv in tr.releases]
+    by_spec = {id(j.spec): j for j in jobs}  # back to component order: istioctl's ties keep it
+    return tr.resolved, [by_spec[id(cs)] for cs in tr.resolved.specs if id(cs) in by_spec]
+
+
+def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
+                use_post_renderer: bool) -> tuple[list[dict], list[Problem]]:
+    target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
+    if use_post_renderer and job.spec.k8s is not None:
+        spec = release_spec(job.spec.k8s, target.to_json(), base, strict)
+        text, messages = helm.template_post_rendered(h, job.chart, job.release, job.namespace, job.values, spec,
+                                                     kube_version, ["--include-crds"])
+        return split_documents(text), [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
+    text = helm.template(h, job.chart, job.release, job.namespace, job.values, kube_version, ["--include-crds"])
+    return postprocess(split_documents(text), job.spec.k8s, target, base, strict)
+
+
+def template(opts: api.Options, compat: bool = False, strict: bool = False, kube_version: str | None = None,
+             helm_path: str | None = None, use_post_renderer: bool = False) -> Rendered:
+    """Render every enabled component; InputError for bad input, helm.HelmError when helm fails.
+
+    Post-processing runs in this process, or with `use_post_renderer` inside helm as its post-renderer
+    (the way install applies it): both give the same objects, which the parity tier checks."""
+    resolved = api.resolve(opts)
+    package = api.manifests_dir(opts, resolved.merged)
+    if package:
+        jobs = _istio_jobs(resolved, package, compat)
+    else:
+        resolved, jobs = _own_jobs(opts, compat)
+    h = helm.find_helm(helm_path)
+    kube = kube_version or (ISTIOCTL_KUBE_VERSION if compat else None)
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))
+    objects = [o for objs, _ in results for o in objs]
+    problems = sort_problems([p for _, probs in results for p in probs])
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise InputError(problems)
+    ordered = sort_objects(objects)
+    return Rendered(dump_objects(ordered), ordered, sort_problems(list(resolved.warnings) + problems))
