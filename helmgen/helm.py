@@ -55,13 +55,44 @@ def _version_of(path: str) -> tuple[int, int, int]:
     return int(m[1]), int(m[2]), int(m[3])
 
 
+def _cache_file() -> FsPath:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return FsPath(base) / "helmgen" / "helm-versions.json"
+
+
+def _cached_version(path: str) -> tuple[int, int, int]:
+    """`helm version` costs a process start (~30 ms); remember it per binary (path, size, mtime)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise HelmError(f"cannot run {path}: {e.strerror}") from None
+    key = f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}"
+    cache = _cache_file()
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(key), list) and len(known[key]) == 3:
+        return tuple(int(x) for x in known[key])  # type: ignore[return-value]
+    version = _version_of(path)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".helm-versions.")
+        with os.fdopen(fd, "w") as f:
+            json.dump({**(known if isinstance(known, dict) else {}), key: list(version)}, f)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return version
+
+
 @lru_cache(maxsize=None)
 def find_helm(explicit: str | None = None) -> Helm:
     """helm from `explicit`, else $HELMGEN_HELM, else PATH; HelmError if missing or older than 3.14."""
     chosen = explicit or os.environ.get("HELMGEN_HELM") or shutil.which("helm")
     if not chosen:
         raise HelmError("helm was not found: install Helm 3.14+ or 4.x, or point HELMGEN_HELM at it")
-    version = _version_of(chosen)
+    version = _cached_version(chosen)
     if version < MIN_VERSION:
         raise HelmError(f"{chosen} is Helm {'.'.join(map(str, version))}; helmgen needs 3.14 or newer")
     return Helm(chosen, version)
@@ -70,6 +101,7 @@ def find_helm(explicit: str | None = None) -> Helm:
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("HELM_DEBUG", "false")
+    env.setdefault("GOGC", "400")  # short-lived renders: less garbage collection, ~20% faster on big charts
     env.update(extra or {})
     return env
 

@@ -17,9 +17,8 @@ from helmgen import api, helm
 from helmgen.errors import InputError, Problem, Severity, sort_problems
 from helmgen.plan import build_plan
 from helmgen.istio_charts import chart_folder, target_of
-from helmgen.postprocess.k8s_patches import postprocess
-from helmgen.postprocess.sorting import sort_objects
-from helmgen.postprocess.stream import dump_objects, release_spec, split_documents
+from helmgen.postprocess.documents import Doc
+from helmgen.postprocess.stream import load_stream, process, release_spec, sort_documents, write_documents
 from helmgen.translate.components import ComponentSpec, component_values
 from helmgen.values import get_path
 
@@ -41,8 +40,11 @@ class Job:
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    objects: list[dict]
     warnings: list[Problem]
+
+    @property
+    def objects(self) -> list[dict]:
+        return load_stream(self.text)
 
 
 def _istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
@@ -72,15 +74,16 @@ def _own_jobs(opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]
 
 
 def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
-                use_post_renderer: bool) -> tuple[list[dict], list[Problem]]:
+                use_post_renderer: bool) -> tuple[list[Doc], list[Problem]]:
     target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
     if use_post_renderer and job.spec.k8s is not None:
         spec = release_spec(job.spec.k8s, target.to_json(), base, strict)
         text, messages = helm.template_post_rendered(h, job.chart, job.release, job.namespace, job.values, spec,
                                                      kube_version, ["--include-crds"])
-        return split_documents(text), [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
+        docs, _ = process(text, None, target, base)
+        return docs, [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
     text = helm.template(h, job.chart, job.release, job.namespace, job.values, kube_version, ["--include-crds"])
-    return postprocess(split_documents(text), job.spec.k8s, target, base, strict)
+    return process(text, job.spec.k8s, target, base, strict)
 
 
 def template(opts: api.Options, compat: bool = False, strict: bool = False, kube_version: str | None = None,
@@ -100,9 +103,8 @@ def template(opts: api.Options, compat: bool = False, strict: bool = False, kube
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))
-    objects = [o for objs, _ in results for o in objs]
+    docs = [d for found, _ in results for d in found]
     problems = sort_problems([p for _, probs in results for p in probs])
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError(problems)
-    ordered = sort_objects(objects)
-    return Rendered(dump_objects(ordered), ordered, sort_problems(list(resolved.warnings) + problems))
+    return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems))

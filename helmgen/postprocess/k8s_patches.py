@@ -14,8 +14,6 @@ from typing import Any
 
 from helmgen.errors import Problem, Severity
 from helmgen.paths import Path
-from helmgen.postprocess.overlays import apply_overlays
-from helmgen.postprocess.smp import SmpError, strategic_merge
 
 _POD = ("spec", "template", "spec")
 _CONTAINER = object()  # marks a field patched inside the component's container
@@ -101,6 +99,18 @@ def _warn(path: Path, message: str, strict: bool) -> Problem:
     return Problem(path, message, Severity.ERROR if strict else Severity.WARNING)
 
 
+def touched(k8s: Any, target: Target) -> set[tuple[str, str]]:
+    """(kind, name) of every object this k8s map may change: only those need parsing."""
+    if not isinstance(k8s, dict):
+        return set()
+    out = {(kind or target.kind, target.name) for kind, _ in FIELDS.values()} if target.kind else set()
+    overlays = k8s.get("overlays")
+    for overlay in overlays if isinstance(overlays, list) else []:
+        if isinstance(overlay, dict):
+            out.add((str(overlay.get("kind")), str(overlay.get("name"))))
+    return out
+
+
 def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
                 strict: bool = False) -> tuple[list[dict], list[Problem]]:
     """Apply one component's raw `k8s` map to its rendered objects; return new objects and what was dropped.
@@ -109,6 +119,8 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
     """
     if not isinstance(k8s, dict):
         return objects, []
+    from helmgen.postprocess.overlays import apply_overlays  # only releases with k8s settings pay the imports
+    from helmgen.postprocess.smp import SmpError, strategic_merge
     asked = set(k8s)
     k8s = copy.deepcopy(k8s)
     if target.gateway:  # ports already went into the chart values; istioctl empties them, even unasked

@@ -20,22 +20,19 @@ _RANKS = {
 _DEFAULT_RANK = 1000
 
 
-def api_group(obj: dict) -> str:
-    api_version = obj.get("apiVersion")
-    if not isinstance(api_version, str) or "/" not in api_version:
-        return ""
-    return api_version.split("/", 1)[0]
-
-
 def _name(obj: dict) -> str:
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     return name if isinstance(name, str) else ""
 
 
+def rank_key(api_version: str, kind: str, name: str) -> tuple[int, str, str, str]:
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    return (_RANKS.get(f"{group}/{kind}", _DEFAULT_RANK), group, kind, name)
+
+
 def sort_key(obj: dict) -> tuple[int, str, str, str]:
-    group, kind = api_group(obj), str(obj.get("kind") or "")
-    return (_RANKS.get(f"{group}/{kind}", _DEFAULT_RANK), group, kind, _name(obj))
+    return rank_key(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""), _name(obj))
 
 
 def sort_objects(objects: list[dict]) -> list[dict]:

@@ -8,8 +8,11 @@ from typing import Any
 
 import yaml
 
-from helmgen.errors import Severity
+from helmgen.errors import Problem, Severity
 from helmgen.paths import Path
+from helmgen.postprocess.documents import Doc, cut, read_documents
+from helmgen.postprocess.k8s_patches import Target, postprocess, touched
+from helmgen.postprocess.sorting import rank_key
 
 
 class StrictError(Exception):
@@ -36,18 +39,8 @@ class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
 
 
 def split_documents(text: str) -> list[dict]:
-    """The objects of a YAML stream as istioctl reads rendered charts: every line that starts with `---`
-    ends a document, each document is trimmed (so a block scalar that ends a document loses its final
-    newline), and empty documents and documents without a kind are dropped."""
-    parts, current = [], []
-    for line in text.splitlines(keepends=True):
-        if line.startswith("---"):
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(line)
-    parts.append("".join(current))
-    docs = (yaml.load(p.strip(), Loader=GoYamlLoader) for p in parts if p.strip())
+    """The objects of a Helm stream, cut as istioctl cuts it (see documents.cut); kindless ones dropped."""
+    docs = (yaml.load(part, Loader=GoYamlLoader) for part in cut(text))
     return [d for d in docs if isinstance(d, dict) and d.get("kind")]
 
 
@@ -56,24 +49,47 @@ def load_stream(text: str) -> list[dict]:
     return [d for d in yaml.load_all(text, Loader=GoYamlLoader) if isinstance(d, dict) and d.get("kind")]
 
 
+def dump_object(obj: dict) -> str:
+    return yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True)
+
+
 def dump_objects(objects: list[dict]) -> str:
     """Objects as one stream, istioctl style: keys sorted, each object followed by a `---` line."""
-    return "".join(yaml.dump(o, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True)
-                   + "---\n" for o in objects)
+    return "".join(dump_object(o) + "---\n" for o in objects)
+
+
+def process(text: str, k8s: Any, target: Target, base: Path, strict: bool = False) -> tuple[list[Doc], list[Problem]]:
+    """A release's Helm output post-processed: its documents (changed ones re-parsed) and what was dropped.
+
+    Only the documents the k8s map can touch are parsed; the others keep their rendered text."""
+    wanted = touched(k8s, target)
+    docs = read_documents(text, GoYamlLoader, lambda kind, name: (kind, name) in wanted)
+    if not isinstance(k8s, dict):
+        return docs, []
+    hit = [d for d in docs if d.obj is not None and (d.kind, d.name) in wanted]
+    objects, problems = postprocess([d.obj for d in hit if d.obj is not None], k8s, target, base, strict)
+    for doc, obj in zip(hit, objects):
+        doc.obj, doc.text = obj, dump_object(obj).strip()
+    return docs, problems
+
+
+def sort_documents(docs: list[Doc]) -> list[Doc]:
+    """istioctl's output order (facts 8.1), stable."""
+    return sorted(docs, key=lambda d: rank_key(d.api_version, d.kind, d.name))
+
+
+def write_documents(docs: list[Doc]) -> str:
+    return "".join(d.text + "\n---\n" for d in docs)
 
 
 def postprocess_stream(text: str, spec: dict[str, Any]) -> tuple[str, list[str]]:
     """Apply one release's post-processing (`release_spec`) to a YAML stream; new stream and warnings."""
-    from helmgen.postprocess.k8s_patches import Target, postprocess
-
-    objects = split_documents(text)
-    base: Path = tuple(spec.get("path") or ())
-    out, problems = postprocess(objects, spec.get("k8s"), Target.from_json(spec["target"]), base,
-                                bool(spec.get("strict")))
+    docs, problems = process(text, spec.get("k8s"), Target.from_json(spec["target"]), tuple(spec.get("path") or ()),
+                             bool(spec.get("strict")))
     errors = [str(p) for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise StrictError("; ".join(errors))
-    return dump_objects(out), [str(p) for p in problems]
+    return write_documents(docs), [str(p) for p in problems]
 
 
 def release_spec(k8s: Any, target: dict, path: Path, strict: bool = False) -> dict[str, Any]:

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Benchmark: `helmgen template --compat istioctl` vs `istioctl manifest generate`, and `helmgen translate` vs
+`istioctl manifest translate`, on the same inputs, in one run.
+
+Every command runs N times as a whole process (interpreter start included), alternating helmgen and istioctl
+so that machine noise hits both alike; prints the median wall time of each and the ratio helmgen/istioctl.
+istioctl is the pinned build of scripts/build-istioctl; both sides use the pinned module's manifests/.
+helmgen renders with the helm given by $HELMGEN_HELM (default: the Helm 4.1.4 that `make test` fetches).
+
+Inputs: the default profile (an empty IstioOperator), upstream `all_on.yaml` from the module's
+manifest-generate testdata, and 50 ingress gateways in 5 namespaces.
+
+Usage: bench/template_vs_istioctl.py [N]   (from the repo, after `make test` or `make run`)
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build(*args: str) -> str:
+    proc = subprocess.run([str(ROOT / "scripts/build-istioctl"), *args], capture_output=True, text=True, check=True)
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def _run(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stderr[-3000:]}")
+    return took
+
+
+def compare(label: str, ours: list[str], theirs: list[str], n: int, env: dict[str, str]) -> None:
+    h, i = [], []
+    for _ in range(n):
+        h.append(_run(ours, env))
+        i.append(_run(theirs, env))
+    hm, im = statistics.median(h), statistics.median(i)
+    print(f"{label:52} {hm * 1000:8.0f} ms {im * 1000:9.0f} ms {hm / im:7.2f}", flush=True)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    istioctl, manifests, module = _build(), _build("--manifests"), _build("--module-dir")
+    helmgen = str(ROOT / ".venv/bin/helmgen")
+    env = dict(os.environ)
+    env.setdefault("HELMGEN_HELM", str(ROOT / ".cache/helm/4.1.4/helm"))
+    work = Path(tempfile.mkdtemp(prefix="helmgen-bench-"))
+    default = work / "default.yaml"
+    default.write_text("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\n")
+    gateways = work / "gateways50.yaml"
+    gateways.write_text(yaml.safe_dump({"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "spec": {
+        "components": {"ingressGateways": [
+            {"name": f"gw-{i}", "namespace": f"ns-{i % 5}", "enabled": True, "label": {"gw": str(i)}}
+            for i in range(50)]}}}))
+    inputs = {"default profile": default,
+              "all_on (upstream testdata)": Path(module) / "operator/cmd/mesh/testdata/manifest-generate/input/all_on.yaml",
+              "50 ingress gateways in 5 namespaces": gateways}
+    helm = subprocess.run([env["HELMGEN_HELM"], "version", "--short"], capture_output=True, text=True).stdout.strip()
+    print(f"{'command / input':52} {'helmgen':>11} {'istioctl':>12} {'ratio':>7}")
+    for label, path in inputs.items():
+        compare(f"template / {label}",
+                [helmgen, "template", "-f", str(path), "--manifests", manifests, "--compat", "istioctl",
+                 "-o", str(work / "h.yaml")],
+                [istioctl, "manifest", "generate", "-f", str(path), "--manifests", manifests,
+                 "-o", str(work / "i.yaml")], n, env)
+    for label, path in inputs.items():
+        out = work / "i-out"
+        out.mkdir(exist_ok=True)
+        compare(f"translate / {label}",
+                [helmgen, "translate", "-f", str(path), "-o", str(work / "h-out")],
+                [istioctl, "manifest", "translate", "-f", str(path), "--manifests", manifests, "-o", str(out)],
+                n, env)
+    version = subprocess.run([helmgen, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"(median of {n} runs each, alternating; {version}, {helm} for helmgen template, istioctl built from "
+          f"istio.io/istio {(ROOT / 'scripts/istio-version').read_text().strip()})")
+
+
+if __name__ == "__main__":
+    main()
