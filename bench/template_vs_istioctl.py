@@ -79,7 +79,7 @@ def main() -> None:
         out = work / "i-out"
         out.mkdir(exist_ok=True)
         compare(f"translate / {label}",
-                [helmgen, "translate", "-f", str(path), "-o", str(work / "h-out")],
+                [helmgen, "translate", "-f", str(path), "--manifests", manifests, "-o", str(work / "h-out")],
                 [istioctl, "manifest", "translate", "-f", str(path), "--manifests", manifests, "-o", str(out)],
                 n, env)
     version = subprocess.run([helmgen, "--version"], capture_output=True, text=True).stdout.strip()
