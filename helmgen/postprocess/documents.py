@@ -21,13 +21,17 @@ _NOT_A_STRING = re.compile(r"[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+|0x[0-9a
 
 @dataclass
 class Doc:
-    """One rendered document: its text, the three fields the sort needs, and its object once parsed."""
+    """One rendered document: its text, the three fields the sort needs, and its object once parsed.
+
+    `text_is_exact` is False when the text cannot stand for the object once written out (it was changed,
+    or it ends in a block scalar whose final newline istioctl's trimming removed): write `obj` instead."""
 
     text: str
     api_version: str
     kind: str
     name: str
     obj: dict | None = field(default=None, repr=False)
+    text_is_exact: bool = True
 
 
 def cut(text: str) -> list[str]:
@@ -53,6 +57,29 @@ def _scalar(raw: str | None) -> str | None:
     if _PLAIN.fullmatch(raw) and not _NOT_A_STRING.match(raw):
         return raw
     return None
+
+
+_BLOCK_HEADER = re.compile(r"(?:^|[:\-]\s+|^-\s*)[|>][0-9+-]{0,2}\s*(?:#.*)?$")
+
+
+def ends_in_block_scalar(text: str) -> bool:
+    """Whether the last line belongs to a `|` or `>` block scalar: walk its ancestors (each the nearest line
+    above with less indentation) and look for a block header among them."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return False
+    indent = len(lines[-1]) - len(lines[-1].lstrip(" "))
+    if _BLOCK_HEADER.search(lines[-1].strip()):
+        return True
+    for line in reversed(lines[:-1]):
+        this = len(line) - len(line.lstrip(" "))
+        if this < indent:
+            if _BLOCK_HEADER.search(line.strip()):
+                return True
+            indent = this
+            if indent == 0:
+                return False
+    return False
 
 
 def scan_header(text: str) -> tuple[str, str, str] | None:
@@ -107,11 +134,13 @@ def read_documents(text: str, loader: Any, wanted: Callable[[str, str], bool]) -
     """The documents of a Helm stream; those `wanted(kind, name)` or not plainly laid out are parsed."""
     docs = []
     for part in cut(text):
+        tail = ends_in_block_scalar(part)
         header = scan_header(part)
-        if header is not None and not wanted(header[1], header[2]):
+        if header is not None and not wanted(header[1], header[2]) and not tail:
             docs.append(Doc(part, *header))
             continue
         doc = parse(part, loader)
         if doc is not None:
+            doc.text_is_exact = not tail
             docs.append(doc)
     return docs

@@ -69,7 +69,7 @@ def process(text: str, k8s: Any, target: Target, base: Path, strict: bool = Fals
     hit = [d for d in docs if d.obj is not None and (d.kind, d.name) in wanted]
     objects, problems = postprocess([d.obj for d in hit if d.obj is not None], k8s, target, base, strict)
     for doc, obj in zip(hit, objects):
-        doc.obj, doc.text = obj, dump_object(obj).strip()
+        doc.obj, doc.text_is_exact = obj, False
     return docs, problems
 
 
@@ -79,7 +79,9 @@ def sort_documents(docs: list[Doc]) -> list[Doc]:
 
 
 def write_documents(docs: list[Doc]) -> str:
-    return "".join(d.text + "\n---\n" for d in docs)
+    """The stream: each document as rendered, or re-written from its object where the text cannot stand."""
+    return "".join((d.text + "\n" if d.text_is_exact or d.obj is None else dump_object(d.obj)) + "---\n"
+                   for d in docs)
 
 
 def postprocess_stream(text: str, spec: dict[str, Any]) -> tuple[str, list[str]]:

@@ -108,9 +108,31 @@ def workdir(tmp_path) -> Path:
     return path
 
 
+MARK = {"helmgen.test/post-rendered": "yes"}
+
+
 def spec() -> dict:
-    """A spec whose post-processing changes nothing but the text (no k8s settings)."""
-    return release_spec(None, {"kind": "Deployment", "name": "r-web", "container": "web"}, ())
+    """A spec that marks the Deployment and the Service (k8s podAnnotations / serviceAnnotations) and, through an
+    overlay, the hook ConfigMap: what changed shows that, and where, the post-renderer ran."""
+    k8s = {"podAnnotations": MARK, "serviceAnnotations": MARK,
+           "overlays": [{"kind": "ConfigMap", "name": "r-hook", "patches": [{"path": "data.seen", "value": "yes"}]}]}
+    return release_spec(k8s, {"kind": "Deployment", "name": "r-web", "container": "web"},
+                        ("spec", "components", "pilot", "k8s"))
+
+
+def marked(objs: list[dict], major: int) -> list[dict]:
+    """What the spec above makes of the chart's objects (the hook only where helm post-renders hooks: Helm 4)."""
+    out = []
+    for o in objs:
+        o = json.loads(json.dumps(o))
+        if o["kind"] == "ConfigMap" and major == 4:
+            o["data"] = {"seen": "yes"}
+        elif o["kind"] == "Deployment":
+            o["spec"]["template"]["metadata"]["annotations"] = dict(MARK)
+        elif o["kind"] == "Service":
+            o["metadata"]["annotations"] = dict(MARK)
+        out.append(o)
+    return out
 
 
 def helm_files(env: dict[str, str]) -> dict[str, bytes]:
@@ -148,13 +170,17 @@ def test_helm_template_runs_the_post_renderer_and_leaves_the_users_plugins_alone
         messages = read_messages(workdir)
 
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == "" and messages == []
+    assert proc.stderr == ""
     out = proc.stdout
-    # invoked: comments gone and keys sorted, for the Deployment and the Service alike
+    # invoked: patched objects are re-serialised (comments gone, keys sorted), for the Deployment and the Service
     for kind, api in (("Deployment", "apps/v1"), ("Service", "v1")):
         assert f"# {kind.lower()} comment" not in out
         assert f"apiVersion: {api}\nkind: {kind}\n" in out
-    assert objects(out) == objects(plain.stdout), "the post-renderer must change nothing but the text here"
+    assert objects(out) == marked(objects(plain.stdout), major), "exactly the spec's changes"
+    if major == 3:  # the hook is not post-rendered by Helm 3, so the overlay matched nothing: a warning
+        assert len(messages) == 1 and messages[0].startswith("warning: spec.components.pilot.k8s.overlays[0]:")
+    else:
+        assert messages == []
     assert FILENAME_ANNOTATION not in out
     if major == 4:  # the filename annotation survived our post-renderer, so helm still knows the sources
         assert "# Source: demo/templates/deployment.yaml" in out and "generated-by-postrender" not in out
@@ -175,6 +201,8 @@ def test_hooks_are_post_rendered_by_helm_4_only(helm, chart, user_env, workdir):
     with post_renderer(major, spec(), workdir) as (argv, env):
         proc = template(helm_path, chart, argv, {**user_env, **env})
     assert proc.returncode == 0, proc.stderr
+    hook = next(o for o in objects(proc.stdout) if o["kind"] == "ConfigMap")
+    assert ("data" in hook) == (major == 4)
     assert ("# hook comment" in proc.stdout) == (major == 3)
 
 

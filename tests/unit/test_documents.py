@@ -83,3 +83,25 @@ def test_read_documents_parses_only_what_is_wanted_or_unusual():
     docs = read_documents(stream, GoYamlLoader, lambda kind, name: kind == "Service")
     assert [(d.kind, d.name, d.obj is not None) for d in docs] == [
         ("Deployment", "istiod", False), ("Service", "istiod", True), ("ConfigMap", "flow", True)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("kind: A\nx: |\n  text", True),
+    ("kind: A\nspec:\n  rules:\n  - expression: |\n      a\n        b", True),
+    ("kind: A\nx: >-\n  text\ny: 1", False),
+    ("kind: A\nx: |\n  text\n  more", True),
+    ("kind: A\nspec:\n  a: 1\n  b: 'x|'", False),
+    ("kind: A\nlist:\n- |\n  t", True),
+    ("kind: A\nx: 1", False),
+])
+def test_a_document_that_ends_in_a_block_scalar_is_seen(text, expected):
+    from helmgen.postprocess.documents import ends_in_block_scalar
+    assert ends_in_block_scalar(text) is expected
+
+
+def test_a_trailing_block_scalar_keeps_istioctls_value_when_written_out():
+    from helmgen.postprocess.stream import load_stream, process, write_documents
+    from helmgen.postprocess.k8s_patches import Target
+    stream = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  script: |\n    echo hi\n---\n"
+    docs, _ = process(stream, None, Target("", "", ""), ())
+    assert load_stream(write_documents(docs))[0]["data"]["script"] == "echo hi"  # trimmed, as istioctl reads it
