@@ -30,6 +30,16 @@ class HelmError(HelmgenError):
     exit_code = 3
 
 
+class ChartRejected(HelmgenError):
+    """The chart itself refused the values (a `fail` or `required` in a template): bad input, exit code 1,
+    as istioctl rejects the same IstioOperator."""
+
+    exit_code = 1
+
+
+_EXECUTION_ERROR = re.compile(r"execution error at \(([^)]*)\): (.*)")
+
+
 @dataclass(frozen=True)
 class Helm:
     path: str
@@ -182,8 +192,13 @@ def template(helm: Helm, chart: str, release: str, namespace: str, values: dict,
     except (OSError, subprocess.TimeoutExpired) as e:
         raise HelmError(f"helm template {release} ({chart}) could not run: {e}") from None
     if proc.returncode != 0:
-        message = proc.stderr.strip() or proc.stdout.strip()[-2000:]
-        raise HelmError(f"helm template {release} ({chart}) failed: {message}")
+        lines = [ln for ln in (proc.stderr or proc.stdout[-2000:]).strip().splitlines()
+                 if ln.strip() and not ln.startswith("Use --debug flag")]
+        rejected = next((m for m in map(_EXECUTION_ERROR.search, lines) if m), None)
+        if rejected:
+            raise ChartRejected(f"chart {FsPath(chart).name} refused the values of release {release}: "
+                                f"{rejected.group(2)} (at {rejected.group(1)})")
+        raise HelmError(f"helm template {release} ({chart}) failed: {' '.join(lines)}")
     return proc.stdout
 
 

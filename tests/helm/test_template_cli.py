@@ -144,3 +144,27 @@ def test_translate_for_istio_charts_and_its_helm_commands_render_what_template_r
     assert sorted(map(key, mine)) == sorted(map(key, theirs))
     deployment = next(o for o in theirs if o["kind"] == "Deployment")
     assert deployment["spec"]["template"]["spec"]["nodeSelector"] == {"disk": "ssd"}
+
+
+def test_manifests_flag_wins_over_an_earlier_set_install_package_path(istio_manifests, tmp_path):
+    helm = os.environ["HELMGEN_HELM4"]
+    src = tmp_path / "iop.yaml"
+    src.write_text(HEAD + "spec:\n  profile: minimal\n")
+    both = run(["template", "-f", str(src), "--set", f"installPackagePath={tmp_path / 'nowhere'}",
+                "--manifests", str(istio_manifests), "--compat", "istioctl"], helm)
+    assert both.returncode == 0, both.stderr
+    alone = run(["template", "-f", str(src), "--set", f"installPackagePath={istio_manifests}", "--compat",
+                 "istioctl"], helm)
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout == both.stdout and "kind: Deployment" in alone.stdout
+    nowhere = run(["template", "-f", str(src), "--set", f"installPackagePath={tmp_path / 'nowhere'}"], helm)
+    assert nowhere.returncode == 1 and "nowhere" in nowhere.stderr and "Traceback" not in nowhere.stderr
+
+
+def test_a_value_the_chart_refuses_is_bad_input_exit_1(istio_manifests, tmp_path):
+    src = tmp_path / "iop.yaml"
+    src.write_text(HEAD + "spec:\n  values:\n    global:\n      pilotCertProvider: kubernetes\n")
+    out = run(["template", "-f", str(src), "--manifests", str(istio_manifests)], os.environ["HELMGEN_HELM3"])
+    assert out.returncode == 1
+    assert "chart istio-discovery refused the values of release istiod: pilotCertProvider=kubernetes is not " \
+           "supported (at istiod/templates/NOTES.txt:81:4)" in out.stderr
