@@ -132,8 +132,8 @@ def plan(files, sets, revision, manifests, force, fmt):
               help="Render as `istioctl manifest generate` does (release name istio, kube version 1.32.0).")
 @click.option("--strict", is_flag=True, help="Make what istioctl silently drops (k8s.volumes, overlays that "
               "match nothing) an error instead of a warning.")
-@click.option("--kube-version", metavar="V", help="Kubernetes version charts render for (default: helm's; "
-              "1.32.0 with --compat istioctl).")
+@click.option("--kube-version", metavar="V", help="Kubernetes version charts render for (default 1.32.0, "
+              "as istioctl).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the manifests to FILE instead of stdout.")
 def template(files, sets, revision, manifests, force, compat, strict, kube_version, output):

@@ -4,8 +4,9 @@ Charts and values come from one of two places:
   * an Istio release's `manifests/` (`--manifests DIR`, or `spec.installPackagePath` as istioctl reads it):
     its charts get the full per-component values tree, exactly what istioctl hands to Helm;
   * otherwise our charts under charts/, with the checked chart values `helmgen translate` writes.
-With `compat`, every release renders as istioctl renders it: release name `istio`, the component's own
-namespace, kube version 1.32.0. Releases render in parallel; output order does not depend on timing.
+With `compat`, every release renders as istioctl renders it: release name `istio` and the component's own
+namespace. The kube version is istioctl's 1.32.0 unless given. Releases render in parallel; output order
+does not depend on timing.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class Rendered:
         return load_stream(self.text)
 
 
-def _istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
+def istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
+    """One job per enabled component with Istio's chart from `package` and the full values tree."""
     values = get_path(resolved.merged, ("spec", "values"))
     releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
     if problems and not compat:
@@ -95,11 +97,11 @@ def template(opts: api.Options, compat: bool = False, strict: bool = False, kube
     resolved = api.resolve(opts)
     package = api.manifests_dir(opts, resolved.merged)
     if package:
-        jobs = _istio_jobs(resolved, package, compat)
+        jobs = istio_jobs(resolved, package, compat)
     else:
         resolved, jobs = _own_jobs(opts, compat)
     h = helm.find_helm(helm_path)
-    kube = kube_version or (ISTIOCTL_KUBE_VERSION if compat else None)
+    kube = kube_version or ISTIOCTL_KUBE_VERSION  # helm's own default (1.20) would pick old API versions
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))

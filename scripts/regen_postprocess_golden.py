@@ -6,7 +6,7 @@ For every case below (one concern each: one k8s field on a component where it ha
 form, or one quirk of facts 5.2-5.3), this script
   1. writes the IstioOperator and resolves it with helmgen (`api.resolve`, the Istio release's manifests/);
   2. renders the one component with a k8s block with real helm exactly as `helmgen template --compat istioctl`
-     does (`render._istio_jobs`: release `istio`, the component namespace, kube 1.32.0, --include-crds,
+     does (`render.istio_jobs`: release `istio`, the component namespace, kube 1.32.0, --include-crds,
      `component_values`), and keeps only the objects the k8s block can touch (its fields' target kind/name,
      each overlay's kind/name, a gateway's Service, plus the case's `extra` non-matching objects);
   3. runs real `istioctl manifest generate --manifests M -f input.yaml` and takes the same objects (by
@@ -685,7 +685,7 @@ def build(case: Case, tools: Tools) -> tuple[dict[str, str], str]:
         path = Path(tmp) / "input.yaml"
         path.write_text(text)
         resolved = api.resolve(api.Options(files=(str(path),), manifests=str(tools.manifests)))
-        jobs = [j for j in render._istio_jobs(resolved, str(tools.manifests), True) if j.spec.k8s is not None]
+        jobs = [j for j in render.istio_jobs(resolved, str(tools.manifests), True) if j.spec.k8s is not None]
         if len(jobs) != 1:
             raise CaseError(f"{len(jobs)} components have a k8s block; a case has exactly one")
         job = jobs[0]
