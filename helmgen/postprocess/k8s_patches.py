@@ -137,7 +137,8 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
             continue
         kind = kind or target.kind
         patch = _patch(location, _json_numbers(k8s[field]), target.container)
-        hits = [i for i, o in enumerate(out) if kind and o.get("kind") == kind and _name(o) == target.name]
+        hits = [i for i, o in enumerate(out)
+                if target.kind and o.get("kind") == kind and _name(o) == target.name]
         for i in hits:
             try:
                 out[i] = strategic_merge(out[i], patch, _kind_key(out[i]))
@@ -148,9 +149,10 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
             if field == "podDisruptionBudget":
                 out[i] = _pdb_rule(out[i])
         if not hits and field in asked:
-            what = f"{kind} {target.name}" if kind else "an object (this component has no workload to patch)"
-            problems.append(_warn((*base, field), f"the chart rendered no {what}, so this setting has no effect; "
-                                  "istioctl drops it without a word", strict))
+            why = (f"the chart rendered no {kind} {target.name}" if target.kind else
+                   "this component has no workload to patch (only k8s.overlays apply to it)")
+            problems.append(_warn((*base, field), f"{why}, so this setting has no effect; istioctl drops it "
+                                  "without a word", strict))
     if "overlays" in k8s:
         out, dropped = apply_overlays(out, k8s["overlays"], (*base, "overlays"))
         problems += [_warn(d.path, d.message, strict) for d in dropped]

@@ -35,6 +35,11 @@ class Case:
     file: Path
     sets: tuple[str, ...] = ()
     revision: str | None = None
+    more: tuple[Path, ...] = ()   # further -f files, merged after `file` in order
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.file, *self.more]
 
     def istioctl_args(self) -> list[str]:
         args = [a for s in self.sets for a in ("--set", s)]
@@ -42,8 +47,12 @@ class Case:
 
 
 def _own_case(path: Path) -> Case:
-    sets, revision = [], None
+    sets, revision, more = [], None, []
     for line in path.read_text().splitlines()[:3]:
+        also = re.match(r"#\s*also:\s*(.*)", line)
+        if also:
+            more += [path.parent / name for name in also.group(1).split()]
+            continue
         m = re.match(r"#\s*args:\s*(.*)", line)
         if not m:
             continue
@@ -55,13 +64,13 @@ def _own_case(path: Path) -> Case:
                 revision = value
             else:
                 raise ValueError(f"{path}: unsupported flag {flag} in the args line")
-    return Case(f"own/{path.stem}", path, tuple(sets), revision)
+    return Case(f"own/{path.stem}", path, tuple(sets), revision, tuple(more))
 
 
 def _cases() -> list[Case]:
     upstream = sorted((istio_module_dir() / UPSTREAM_REL).glob("*.yaml"))
-    own = sorted(OWN.glob("*.yaml"))
-    return [Case(f"upstream/{p.stem}", p) for p in upstream] + [_own_case(p) for p in own]
+    own = sorted(OWN.glob("*.yaml"))  # files named *.part.yaml are only ever the second file of a case
+    return [Case(f"upstream/{p.stem}", p) for p in upstream] + [_own_case(p) for p in own if not p.name.endswith(".part.yaml")]
 
 
 CASES = _cases()
@@ -130,8 +139,8 @@ def test_template_equals_istioctl_manifest_generate(case, helm, istioctl, istio_
     from helmgen.errors import InputError
     from helmgen.helm import ChartRejected
 
-    reference = run_generate(istioctl, istio_manifests, [case.file], case.istioctl_args())
-    opts = api.Options((str(case.file),), case.sets, case.revision, str(istio_manifests))
+    reference = run_generate(istioctl, istio_manifests, case.files, case.istioctl_args())
+    opts = api.Options(tuple(map(str, case.files)), case.sets, case.revision, str(istio_manifests))
     if not reference.ok:
         with pytest.raises((InputError, ChartRejected)) as raised:  # both exit 1
             render.template(opts, compat=True, helm_path=helm)
@@ -168,8 +177,8 @@ def test_post_renderer_inside_helm_equals_istioctl_manifest_generate(case, helm,
     from helmgen.errors import InputError
     from helmgen.helm import ChartRejected
 
-    reference = run_generate(istioctl, istio_manifests, [case.file], case.istioctl_args())
-    opts = api.Options((str(case.file),), case.sets, case.revision, str(istio_manifests))
+    reference = run_generate(istioctl, istio_manifests, case.files, case.istioctl_args())
+    opts = api.Options(tuple(map(str, case.files)), case.sets, case.revision, str(istio_manifests))
     if not reference.ok:
         with pytest.raises((InputError, ChartRejected)):
             render.template(opts, compat=True, helm_path=helm, use_post_renderer=True)
