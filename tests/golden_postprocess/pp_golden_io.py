@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ import yaml
 from helmgen.postprocess.stream import dump_objects, load_stream
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "oracle"))  # also when the regeneration script imports this module
+from istioctl_oracle import strict_data  # noqa: E402  (comparison shared with the oracle and parity tiers)
 FILES = ("input.yaml", "rendered.yaml", "expected.yaml", "target.json")
 TARGET_KEYS = ("about", "component", "target", "base", "k8s", "warnings", "noop")
 
@@ -29,19 +32,9 @@ def case_dirs(root: Path = HERE) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "target.json").is_file())
 
 
-def strict(value: Any) -> Any:
-    """Data with types made visible, so that 1 != 1.0 != True != "1" when compared."""
-    if isinstance(value, dict):
-        return {k: strict(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strict(v) for v in value]
-    return (type(value).__name__ if not isinstance(value, (int, float)) or isinstance(value, bool) else "num",
-            value)
-
-
 def same(a: Any, b: Any) -> bool:
     """Equal as data, every type strictly, lists (and so object order) included."""
-    return strict(a) == strict(b)
+    return strict_data(a) == strict_data(b)
 
 
 def objects_text(objects: list[dict], header: str) -> str:

@@ -95,23 +95,55 @@ class TranslateResult:
         return {name: load_go_yaml(text) for name, text in self.values_text.items()}
 
 
-def translate_cache_key(input_texts: list[str], args: list[str], manifests: Path) -> str:
+def cache_key(fmt: str, input_texts: list[str], args: list[str], manifests: Path) -> str:
+    """The key of one istioctl run: record format, istio version, manifests dir, inputs and arguments."""
     h = hashlib.sha256()
-    for part in (CACHE_FORMAT, istio_version(), str(manifests), *input_texts, "\0".join(args)):
+    for part in (fmt, istio_version(), str(manifests), *input_texts, "\0".join(args)):
         h.update(part.encode())
         h.update(b"\0\1\0")
     return h.hexdigest()[:32]
 
 
+def translate_cache_key(input_texts: list[str], args: list[str], manifests: Path) -> str:
+    return cache_key(CACHE_FORMAT, input_texts, args, manifests)
+
+
+def read_record(key: str) -> dict | None:
+    """A cached istioctl run (.cache/oracle/<key>.json), or None when absent or unreadable."""
+    try:
+        record = json.loads((ORACLE_CACHE / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def write_record(key: str, record: dict) -> None:
+    ORACLE_CACHE.mkdir(parents=True, exist_ok=True)
+    target = ORACLE_CACHE / f"{key}.json"
+    tmp_file = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp_file.write_text(json.dumps(record, indent=1, ensure_ascii=False))
+    tmp_file.replace(target)
+
+
+def strict_data(value):
+    """Data with types made visible, so that 1 != 1.0 != True != "1" when compared (numbers by value)."""
+    if isinstance(value, dict):
+        return {k: strict_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strict_data(v) for v in value]
+    return (type(value).__name__ if not isinstance(value, (int, float)) or isinstance(value, bool) else "num",
+            value)
+
+
 def run_translate(istioctl: Path, manifests: Path, input_files: list[Path], args: list[str]) -> TranslateResult:
     """`istioctl manifest translate -f IN1 [-f IN2...] --manifests M ARGS -o TMP`, cached per inputs+args+version."""
     key = translate_cache_key([f"{f.name}\0{f.read_text()}" for f in input_files], args, manifests)
-    cache_file = ORACLE_CACHE / f"{key}.json"
-    if cache_file.is_file():
+    record = read_record(key)
+    if record is not None:
         try:
-            return TranslateResult(**json.loads(cache_file.read_text()), cached=True)
-        except (ValueError, TypeError):
-            pass  # corrupt or old record: recompute
+            return TranslateResult(**record, cached=True)
+        except TypeError:
+            pass  # old record: recompute
     with tempfile.TemporaryDirectory(prefix="oracle-translate-") as tmp:
         out = Path(tmp) / "out"
         out.mkdir()   # translate -o does not create the directory
@@ -127,9 +159,5 @@ def run_translate(istioctl: Path, manifests: Path, input_files: list[Path], args
                 m = _README_COMPONENT.match(line)
                 if m:
                     (result.supported if m.group(1) == "✅" else result.unsupported).append(m.group(2))
-    record = {k: v for k, v in result.__dict__.items() if k != "cached"}
-    ORACLE_CACHE.mkdir(parents=True, exist_ok=True)
-    tmp_file = cache_file.with_suffix(f".{os.getpid()}.tmp")
-    tmp_file.write_text(json.dumps(record, indent=1, ensure_ascii=False))
-    tmp_file.replace(cache_file)
+    write_record(key, {k: v for k, v in result.__dict__.items() if k != "cached"})
     return result

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from generate_oracle import run_generate
-from istioctl_oracle import istio_module_dir
+from istioctl_oracle import istio_module_dir, strict_data
 
 HERE = Path(__file__).resolve().parent
 OWN = HERE / "inputs"
@@ -98,16 +98,6 @@ def _ident(o: dict) -> tuple:
     return (o.get("apiVersion"), o.get("kind"), meta.get("namespace") or "", meta.get("name"))
 
 
-def _strict(value):
-    """Data with types made visible, so that 1 != 1.0 != True != "1" when compared."""
-    if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v) for v in value]
-    return (type(value).__name__ if not isinstance(value, (int, float)) or isinstance(value, bool) else "num",
-            value)
-
-
 def assert_same_objects(ours: list[dict], theirs: list[dict]) -> None:
     from helmgen.postprocess.sorting import sort_key
 
@@ -124,7 +114,7 @@ def assert_same_objects(ours: list[dict], theirs: list[dict]) -> None:
             problems.append(f"{ident}: helmgen has {len(a)}, istioctl {len(b)}")
             continue
         for x, y in zip(a, b):
-            if _strict(x) != _strict(y):
+            if strict_data(x) != strict_data(y):
                 dx = yaml.safe_dump(x, sort_keys=True).splitlines()
                 dy = yaml.safe_dump(y, sort_keys=True).splitlines()
                 diff = "\n".join(list(difflib.unified_diff(dy, dx, "istioctl", "helmgen", lineterm=""))[:60])
