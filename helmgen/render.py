@@ -106,7 +106,10 @@ def template(opts: api.Options, compat: bool = False, strict: bool = False, kube
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))
     docs = [d for found, _ in results for d in found]
-    problems = sort_problems([p for _, probs in results for p in probs])
+    problems = sort_problems([p for _, probs in results for p in probs] +
+                             [Problem(job.spec.iop_path, f"release {job.release}: chart {job.chart} rendered no "
+                                      "objects", Severity.WARNING) for job, (found, _) in zip(jobs, results)
+                              if not found])
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError(problems)
     return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems))
