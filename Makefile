@@ -27,7 +27,7 @@ run: setup
 	@echo "values, plan.yaml, helmfile.yaml and README.md are in out/"
 
 test: setup
-	HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
+	HELMGEN_E2E=1 HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
 
 clean:
 	rm -rf $(VENV) out
