@@ -7,6 +7,7 @@ typecheck.py. This module does the reading; parse_text is pure.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from helmgen.errors import InputError, Problem
+from helmgen.goformat import go_format
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -25,13 +27,26 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader without YAML timestamps (Kubernetes YAML keeps dates as strings)."""
+    """Safe loading as istioctl's Go YAML reads a file: no timestamps (dates stay strings), and a plain
+    y, Y, n or N is a boolean as well (YAML 1.1 as go-yaml v2 implements it)."""
 
 
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in _Base.yaml_implicit_resolvers.copy().items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_Loader.bool_values = {**_Base.bool_values, "y": True, "n": False}
+
+
+def _string_keys(value: Any) -> Any:
+    """Map keys as JSON has them after Go's YAML-to-JSON step: `on: x` and `n: x` give "true" and "false"."""
+    if isinstance(value, dict):
+        return {(go_format(k) if isinstance(k, (bool, int, float)) else k): _string_keys(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -133,7 +148,7 @@ def parse_yaml(text: str, source: str, line_offset: int = 0, lines: Lines | None
             _expanded_size(node, {})
             if lines is not None:
                 _node_lines(node, (), line_offset, lines)
-            return loader.construct_document(node)
+            return _string_keys(loader.construct_document(node))
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as e:

@@ -4,6 +4,7 @@ Parsing follows Go's YAML reading of manifests: no timestamps (`2024-01-01` stay
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -24,13 +25,15 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class GoYamlLoader(_Loader):  # type: ignore[misc, valid-type]
-    """Safe loading without the timestamp resolver, as Go's YAML decoding keeps dates as strings."""
+    """Safe loading as go-yaml v2 reads manifests: no timestamps (dates stay strings); y/Y/n/N are booleans."""
 
 
 GoYamlLoader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+GoYamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+GoYamlLoader.bool_values = {**_Loader.bool_values, "y": True, "n": False}
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
