@@ -129,7 +129,8 @@ def plan(files, sets, revision, manifests, force, fmt):
 @main.command()
 @input_options
 @click.option("--compat", type=click.Choice(["istioctl"]), default=None,
-              help="Render as `istioctl manifest generate` does (release name istio, kube version 1.32.0).")
+              help="Render as `istioctl manifest generate` does: every release named istio, in its component's "
+              "namespace.")
 @click.option("--strict", is_flag=True, help="Make what istioctl silently drops (k8s.volumes, overlays that "
               "match nothing) an error instead of a warning.")
 @click.option("--kube-version", metavar="V", help="Kubernetes version charts render for (default 1.32.0, "

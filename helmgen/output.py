@@ -68,6 +68,7 @@ def _write_outdir(files: dict[str, str], outdir: Path) -> None:
                                   "helmgen will not replace it", fix="choose an empty or new folder with -o")])
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; OUTDIR gets the usual permissions
     try:
         for name, text in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
@@ -91,11 +92,18 @@ def _write_outdir(files: dict[str, str], outdir: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_file(path: Path, text: str) -> None:
     """Write one file atomically: a temporary file beside it, renamed into place."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it private; the file gets the usual permissions
         try:
             with os.fdopen(fd, "w") as f:
                 f.write(text)

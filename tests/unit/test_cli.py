@@ -152,3 +152,19 @@ def test_unwritable_outdir_is_a_clean_error(tmp_path):
     blocker.write_text("x")
     proc, _ = helmgen("translate", "-f", "examples/istio-operator.yaml", "-o", str(blocker / "out"))
     assert proc.returncode == 1 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_outputs_get_the_usual_permissions_not_the_temporary_files_private_ones(tmp_path):
+    import os
+    import stat
+
+    from helmgen.output import write_file, write_outdir
+    old = os.umask(0o022)
+    try:
+        write_file(tmp_path / "all.yaml", "x: 1\n")
+        write_outdir({"plan.yaml": "releases: []\n"}, tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "all.yaml").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "out" / "plan.yaml").stat().st_mode) == 0o644
