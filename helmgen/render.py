@@ -19,7 +19,7 @@ from helmgen.errors import InputError, Problem, Severity, sort_problems
 from helmgen.plan import build_plan
 from helmgen.istio_charts import chart_folder, target_of
 from helmgen.postprocess.documents import Doc
-from helmgen.postprocess.stream import load_stream, process, release_spec, sort_documents, write_documents
+from helmgen.postprocess.stream import process, release_spec, sort_documents, write_documents
 from helmgen.translate.components import ComponentSpec, component_values
 from helmgen.values import get_path
 
@@ -42,11 +42,6 @@ class Job:
 class Rendered:
     text: str
     warnings: list[Problem]
-
-    @property
-    def objects(self) -> list[dict]:
-        return load_stream(self.text)
-
 
 def istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
     """One job per enabled component with Istio's chart from `package` and the full values tree."""

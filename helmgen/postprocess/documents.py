@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import yaml
 
+from helmgen.postprocess.sorting import object_name
+
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(?:[ \t]+(.*))?$")
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 _NOT_A_STRING = re.compile(r"[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+|0x[0-9a-fA-F]+|0o[0-7]+)$|"
@@ -123,11 +125,8 @@ def parse(text: str, loader: Any) -> Doc | None:
     obj = yaml.load(text, Loader=loader)
     if not isinstance(obj, dict) or not obj.get("kind"):
         return None
-    meta = obj.get("metadata")
-    name = meta.get("name") if isinstance(meta, dict) else None
     api_version = obj.get("apiVersion")
-    return Doc(text, api_version if isinstance(api_version, str) else "", str(obj["kind"]),
-               name if isinstance(name, str) else "", obj)
+    return Doc(text, api_version if isinstance(api_version, str) else "", str(obj["kind"]), object_name(obj), obj)
 
 
 def read_documents(text: str, loader: Any, wanted: Callable[[str, str], bool]) -> list[Doc]:

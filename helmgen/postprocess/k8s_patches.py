@@ -14,6 +14,7 @@ from typing import Any
 
 from helmgen.errors import Problem, Severity
 from helmgen.paths import Path
+from helmgen.postprocess.sorting import object_name
 
 _POD = ("spec", "template", "spec")
 _CONTAINER = object()  # marks a field patched inside the component's container
@@ -83,11 +84,6 @@ def _kind_key(obj: dict) -> str:
     return f"{obj.get('apiVersion', '')}/{obj.get('kind', '')}"
 
 
-def _name(obj: dict) -> Any:
-    meta = obj.get("metadata")
-    return meta.get("name") if isinstance(meta, dict) else None
-
-
 def _pdb_rule(obj: dict) -> dict:
     spec = obj.get("spec")
     if isinstance(spec, dict) and "maxUnavailable" in spec and "minAvailable" in spec:
@@ -138,7 +134,7 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
         kind = kind or target.kind
         patch = _patch(location, _json_numbers(k8s[field]), target.container)
         hits = [i for i, o in enumerate(out)
-                if target.kind and o.get("kind") == kind and _name(o) == target.name]
+                if target.kind and o.get("kind") == kind and object_name(o) == target.name]
         for i in hits:
             try:
                 out[i] = strategic_merge(out[i], patch, _kind_key(out[i]))

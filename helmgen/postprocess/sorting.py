@@ -20,7 +20,8 @@ _RANKS = {
 _DEFAULT_RANK = 1000
 
 
-def _name(obj: dict) -> str:
+def object_name(obj: dict) -> str:
+    """metadata.name, or "" when there is none (as Go's GetName)."""
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     return name if isinstance(name, str) else ""
@@ -32,9 +33,4 @@ def rank_key(api_version: str, kind: str, name: str) -> tuple[int, str, str, str
 
 
 def sort_key(obj: dict) -> tuple[int, str, str, str]:
-    return rank_key(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""), _name(obj))
-
-
-def sort_objects(objects: list[dict]) -> list[dict]:
-    """The objects in `istioctl manifest generate` order (stable)."""
-    return sorted(objects, key=sort_key)
+    return rank_key(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""), object_name(obj))

@@ -74,14 +74,12 @@ _README_COMPONENT = re.compile(r"^\* (✅|❌) \*\*Component `([^`]*)`\*\*")
 
 
 @dataclass
-class TranslateResult:
+class IstioctlRun:
+    """One istioctl command's exit code and output (what `manifest generate` records)."""
+
     returncode: int
     stdout: str
     stderr: str
-    values_text: dict[str, str] = field(default_factory=dict)   # component name -> <name>-values.yaml text
-    supported: list[str] = field(default_factory=list)          # README ✅ components (values written)
-    unsupported: list[str] = field(default_factory=list)        # README ❌ components (gateways: nothing written)
-    cached: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,6 +88,14 @@ class TranslateResult:
     @property
     def error(self) -> str:
         return (self.stderr.strip() or self.stdout.strip())[-4000:]
+
+
+@dataclass
+class TranslateResult(IstioctlRun):
+    values_text: dict[str, str] = field(default_factory=dict)   # component name -> <name>-values.yaml text
+    supported: list[str] = field(default_factory=list)          # README ✅ components (values written)
+    unsupported: list[str] = field(default_factory=list)        # README ❌ components (gateways: nothing written)
+    cached: bool = False
 
     def values(self) -> dict[str, object]:
         return {name: load_go_yaml(text) for name, text in self.values_text.items()}

@@ -3,40 +3,24 @@ manifests dir, input texts and arguments), for the parity tier."""
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-from istioctl_oracle import cache_key, read_record, write_record  # tests/oracle/istioctl_oracle.py
+from istioctl_oracle import IstioctlRun, cache_key, read_record, write_record  # tests/oracle/istioctl_oracle.py
 
 CACHE_FORMAT = "generate-v1"
 
 
-@dataclass
-class GenerateResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    @property
-    def error(self) -> str:
-        return (self.stderr.strip() or self.stdout.strip())[-3000:]
-
-
-def run_generate(istioctl: Path, manifests: Path, files: list[Path], args: list[str]) -> GenerateResult:
+def run_generate(istioctl: Path, manifests: Path, files: list[Path], args: list[str]) -> IstioctlRun:
     key = cache_key(CACHE_FORMAT, [f"{f.name}\0{f.read_text()}" for f in files], args, manifests)
     record = read_record(key)
     if record is not None:
         try:
-            return GenerateResult(**record)
+            return IstioctlRun(**record)
         except TypeError:
             pass  # old record: recompute
     cmd = [str(istioctl), "manifest", "generate", *[a for f in files for a in ("-f", str(f))],
            "--manifests", str(manifests), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    result = GenerateResult(proc.returncode, proc.stdout, proc.stderr)
+    result = IstioctlRun(proc.returncode, proc.stdout, proc.stderr)
     write_record(key, result.__dict__)
     return result
