@@ -1,8 +1,8 @@
-"""The only module that starts helm. Helm 3 / Helm 4 differences live here.
+"""Finding helm and `helm template`.
 
 Which helm: `$HELMGEN_HELM`, else `helm` on PATH; its version is checked once (3.14 or newer, or 4.x).
 `helm template` is run directly (argv, no shell, values as JSON on stdin) because it is read-only and runs
-once per release, in parallel; release operations (install, later) go through pyhelm3 in deploy.py.
+once per release, in parallel; release operations go through pyhelm3 in releases.py.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class Helm:
 def _version_of(path: str) -> tuple[int, int, int]:
     try:
         proc = subprocess.run([path, "version", "--template", "{{.Version}}"], capture_output=True, text=True,
-                              timeout=60, env=_env())
+                              timeout=60, env=helm_env())
     except (OSError, subprocess.TimeoutExpired) as e:
         raise HelmError(f"cannot run {path}: {e}") from None
     m = re.match(r"v?(\d+)\.(\d+)\.(\d+)", proc.stdout.strip())
@@ -108,7 +108,7 @@ def find_helm(explicit: str | None = None) -> Helm:
     return Helm(chosen, version)
 
 
-def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+def helm_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("HELM_DEBUG", "false")
     if "GOGC" not in env and "GOMEMLIMIT" not in env:  # short-lived renders: collect garbage only near 1 GiB
@@ -180,15 +180,19 @@ def _helm_3_18_0_numbers(chart: str, values: dict) -> dict:
     return _merge_missing(values, extra) if extra else values
 
 
+def values_for(helm: Helm, chart: str, values: dict) -> dict:
+    """The values to hand `helm` for a local `chart` (the Helm 3.18.0 workaround above where needed)."""
+    return _helm_3_18_0_numbers(chart, values) if helm.version == (3, 18, 0) else values
+
+
 def template(helm: Helm, chart: str, release: str, namespace: str, values: dict, kube_version: str | None = None,
              extra: list[str] | None = None, env: dict[str, str] | None = None) -> str:
     """The rendered manifests of one release (`helm template`); HelmError with helm's message on failure."""
     argv = template_argv(helm, chart, release, namespace, kube_version, extra)
-    if helm.version == (3, 18, 0):
-        values = _helm_3_18_0_numbers(chart, values)
+    values = values_for(helm, chart, values)
     try:
         proc = subprocess.run(argv, input=json.dumps(values), capture_output=True, text=True, timeout=600,
-                              env=_env(env))
+                              env=helm_env(env))
     except (OSError, subprocess.TimeoutExpired) as e:
         raise HelmError(f"helm template {release} ({chart}) could not run: {e}") from None
     if proc.returncode != 0:
