@@ -153,6 +153,83 @@ def template(files, sets, revision, manifests, force, compat, strict, kube_versi
     _run(go)
 
 
+class Duration(click.ParamType):
+    """A duration as helm writes it (`5m`, `90s`, `1m30s`) or plain seconds; seconds as a float."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return float(value)
+        import re
+        text = str(value).strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text)
+        parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s)", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            self.fail(f"{value!r} is not a duration (examples: 300s, 5m, 1m30s)", param, ctx)
+        scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        return sum(float(n) * scale[u] for n, u in parts)
+
+
+def cluster_options(fn: Callable) -> Callable:
+    fn = click.option("--context", "contexts", multiple=True, metavar="C",
+                      help="kubeconfig context (repeatable: the same releases go to each cluster, concurrently).")(fn)
+    fn = click.option("--kubeconfig", metavar="K", envvar="HELMGEN_KUBECONFIG",
+                      help="kubeconfig file (default $KUBECONFIG, else ~/.kube/config).")(fn)
+    return fn
+
+
+def _targets(kubeconfig, contexts):
+    from helmgen.kube.client import KubeTarget
+
+    return [KubeTarget(kubeconfig, c) for c in contexts] or [KubeTarget(kubeconfig, None)]
+
+
+def _install(files, sets, revision, manifests, force, kubeconfig, contexts, wait, timeout, dry_run, history_max,
+             strict):
+    def go():
+        import asyncio
+        import shlex
+
+        from helmgen.deploy import install as deploy
+        from helmgen.deploy.model import Settings
+        from helmgen.deploy.summary import summary_text
+
+        prepared = deploy.prepare(_options(files, sets, revision, manifests, force), strict=strict)
+        _warn(prepared.warnings)
+        settings = Settings(wait=wait, timeout=timeout, dry_run=dry_run, history_max=history_max)
+        command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
+        results = asyncio.run(deploy.install(prepared, _targets(kubeconfig, contexts), settings, command))
+        click.echo(summary_text(results, dry_run))
+        if not all(r.ok for r in results):
+            sys.exit(3)
+    _run(go)
+
+
+def install_command(name: str, doc: str):
+    @main.command(name, help=doc)
+    @input_options
+    @cluster_options
+    @click.option("--wait/--no-wait", default=True, show_default=True,
+                  help="Wait for each release's CRDs, Deployments and DaemonSets to be ready before the next.")
+    @click.option("--timeout", type=Duration(), default="5m", show_default=True,
+                  help="How long each release may take to become ready before it is rolled back.")
+    @click.option("--dry-run", is_flag=True, help="Send every release to the API server as a dry run; change "
+                  "nothing.")
+    @click.option("--history-max", type=click.IntRange(0), default=10, show_default=True,
+                  help="Revisions helm keeps per release (0: no limit).")
+    @click.option("--strict", is_flag=True, help="Make what istioctl silently drops an error (see template).")
+    def command(**kw):
+        _install(**kw)
+    return command
+
+
+for _name in ("install", "upgrade", "apply"):
+    install_command(_name, "Install or upgrade every release in order (`helm upgrade --install`), wait for each, "
+                    "roll back what fails. install, upgrade and apply are the same command.")
+
+
 def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]

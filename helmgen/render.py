@@ -36,6 +36,7 @@ class Job:
     release: str
     namespace: str
     values: dict
+    needs: tuple[str, ...] = ()   # the releases this one is installed after (empty with compat)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
         rel = names.get(id(cs))
         release = ISTIOCTL_RELEASE if compat or rel is None else rel.name
         namespace = cs.namespace if compat or rel is None else rel.namespace
-        jobs.append(Job(cs, str(chart), release, namespace, component_values(values, cs)))
+        needs = () if compat or rel is None else rel.needs
+        jobs.append(Job(cs, str(chart), release, namespace, component_values(values, cs), needs))
     return jobs
 
 
@@ -64,17 +66,35 @@ def _own_jobs(opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]
     tr = api.translate(opts)
     jobs = [Job(rv.release.spec, str(api.charts_dir() / rv.release.chart),
                 ISTIOCTL_RELEASE if compat else rv.release.name,
-                rv.release.spec.namespace if compat else rv.release.namespace, rv.values)
+                rv.release.spec.namespace if compat else rv.release.namespace, rv.values,
+                () if compat else rv.release.needs)
             for rv in tr.releases]
     by_spec = {id(j.spec): j for j in jobs}  # back to component order: istioctl's ties keep it
     return tr.resolved, [by_spec[id(cs)] for cs in tr.resolved.specs if id(cs) in by_spec]
 
 
+def release_jobs(opts: api.Options, compat: bool = False) -> tuple[api.Resolved, list[Job]]:
+    """The resolved input and one job per enabled component, in component order: Istio's charts under
+    --manifests (or spec.installPackagePath) with the full values tree, else our charts with their values."""
+    resolved = api.resolve(opts)
+    package = api.manifests_dir(opts, resolved.merged)
+    if package:
+        return resolved, istio_jobs(resolved, package, compat)
+    return _own_jobs(opts, compat)
+
+
+def postrender_spec(job: Job, revision: str, strict: bool = False) -> dict | None:
+    """What helmgen's post-renderer applies to the job's release (its k8s settings), or None."""
+    if job.spec.k8s is None:
+        return None
+    return release_spec(job.spec.k8s, target_of(job.spec, revision).to_json(), (*job.spec.iop_path, "k8s"), strict)
+
+
 def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
                 use_post_renderer: bool) -> tuple[list[Doc], list[Problem]]:
     target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
-    if use_post_renderer and job.spec.k8s is not None:
-        spec = release_spec(job.spec.k8s, target.to_json(), base, strict)
+    spec = postrender_spec(job, revision, strict) if use_post_renderer else None
+    if spec is not None:
         text, messages = helm.template_post_rendered(h, job.chart, job.release, job.namespace, job.values, spec,
                                                      kube_version, ["--include-crds"])
         docs, _ = process(text, None, target, base)
@@ -83,18 +103,10 @@ def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str,
     return process(text, job.spec.k8s, target, base, strict)
 
 
-def template(opts: api.Options, compat: bool = False, strict: bool = False, kube_version: str | None = None,
-             helm_path: str | None = None, use_post_renderer: bool = False) -> Rendered:
-    """Render every enabled component; InputError for bad input, helm.HelmError when helm fails.
-
-    Post-processing runs in this process, or with `use_post_renderer` inside helm as its post-renderer
-    (the way install applies it): both give the same objects, which the parity tier checks."""
-    resolved = api.resolve(opts)
-    package = api.manifests_dir(opts, resolved.merged)
-    if package:
-        jobs = istio_jobs(resolved, package, compat)
-    else:
-        resolved, jobs = _own_jobs(opts, compat)
+def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, kube_version: str | None = None,
+                helm_path: str | None = None, use_post_renderer: bool = False) -> Rendered:
+    """Render the jobs (in parallel) into one sorted stream; InputError for what the charts or the
+    post-processing refuse, helm.HelmError when helm fails."""
     h = helm.find_helm(helm_path)
     kube = kube_version or ISTIOCTL_KUBE_VERSION  # helm's own default (1.20) would pick old API versions
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
@@ -108,3 +120,13 @@ def template(opts: api.Options, compat: bool = False, strict: bool = False, kube
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError(problems)
     return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems))
+
+
+def template(opts: api.Options, compat: bool = False, strict: bool = False, kube_version: str | None = None,
+             helm_path: str | None = None, use_post_renderer: bool = False) -> Rendered:
+    """Render every enabled component; InputError for bad input, helm.HelmError when helm fails.
+
+    Post-processing runs in this process, or with `use_post_renderer` inside helm as its post-renderer
+    (the way install applies it): both give the same objects, which the parity tier checks."""
+    resolved, jobs = release_jobs(opts, compat)
+    return render_jobs(resolved, jobs, strict, kube_version, helm_path, use_post_renderer)

@@ -1,0 +1,118 @@
+"""`helmgen install`: every release of the plan on one or more clusters.
+
+Per run, before any cluster is touched: the inputs are resolved and every release is rendered once
+(`helm template` plus post-processing, as `helmgen template` does), so bad input and values a chart refuses
+stop the run with exit 1 while every cluster is still as it was. Then, per cluster and concurrently across
+clusters: the cluster's run lock (helmgen.kube.lock), and the releases as a dependency graph (base first;
+istiod and cni beside each other; gateways after istiod, ztunnel after cni), each one recovered, upgraded,
+waited for and, on failure, put back (deploy.release). Releases that need a failed one are not started; the
+others go on, as istioctl's install does.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from helmgen import api, helm, render
+from helmgen.deploy.graph import run_graph
+from helmgen.deploy.model import Outcome, Settings, Status
+from helmgen.deploy.progress import progress_for
+from helmgen.deploy.release import ReleaseTask, apply_release
+from helmgen.errors import HelmgenError, InputError, Problem
+from helmgen.helm.releases import Releases
+from helmgen.kube.client import KubeTarget, async_client
+from helmgen.kube.lock import cluster_lock
+
+
+@dataclass(frozen=True)
+class Prepared:
+    tasks: list[ReleaseTask]
+    warnings: list[Problem]
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    target: KubeTarget
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str = ""                  # the cluster could not be worked on at all (unreachable, locked, ...)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and all(o.status.ok for o in self.outcomes)
+
+
+def _without_templates(chart: str) -> bool:
+    folder = FsPath(chart) / "templates"
+    return not any(p.suffix in (".yaml", ".yml", ".tpl") for p in folder.glob("*")) if folder.is_dir() else True
+
+
+def prepare(opts: api.Options, strict: bool = False, helm_path: str | None = None) -> Prepared:
+    """The releases to install, rendered once to check them; InputError (exit 1) for anything refused."""
+    resolved, jobs = render.release_jobs(opts)
+    empty = [j for j in jobs if _without_templates(j.chart)]
+    if empty:
+        raise InputError([Problem(j.spec.iop_path, f"chart {j.chart} of release {j.release} has no templates yet, "
+                                  "so installing it would create an empty release",
+                                  fix="install with --manifests DIR (an Istio release's manifests/ folder) until "
+                                  "helmgen's own charts are complete") for j in empty])
+    rendered = render.render_jobs(resolved, jobs, strict, helm_path=helm_path)
+    tasks = [ReleaseTask(j.release, j.namespace, j.chart, j.values, render.postrender_spec(j, resolved.revision,
+                                                                                             strict), j.needs)
+             for j in jobs]
+    return Prepared(tasks, rendered.warnings)
+
+
+async def install_cluster(h: helm.Helm, target: KubeTarget, tasks: list[ReleaseTask], settings: Settings,
+                          command: str, prefix: str = "", live: bool | None = None) -> ClusterResult:
+    by_name = {t.name: t for t in tasks}
+    outcomes: dict[str, Outcome] = {}
+    try:
+        client = async_client(target)
+    except HelmgenError as e:
+        return ClusterResult(target, error=str(e))
+    progress = progress_for([t.name for t in tasks], prefix, live)
+    try:
+        async with cluster_lock(client, command, dry_run=settings.dry_run):
+            releases = Releases(h, target, settings.history_max)
+
+            async def run(name: str) -> bool:
+                outcome = await apply_release(releases, client, by_name[name], settings, progress)
+                outcomes[name] = outcome
+                progress.done(outcome)
+                return outcome.status.ok
+
+            def skip(name: str, need: str) -> None:
+                outcome = Outcome(name, by_name[name].namespace, Status.SKIPPED,
+                                  message=f"needs {need}, which did not succeed")
+                outcomes[name] = outcome
+                progress.done(outcome)
+
+            await run_graph({t.name: t.needs for t in tasks}, run, skip)
+    except HelmgenError as e:
+        return ClusterResult(target, _ordered(tasks, outcomes, "left as it was"), error=str(e))
+    except asyncio.CancelledError:
+        for t in tasks:
+            outcomes.setdefault(t.name, Outcome(t.name, t.namespace, Status.INTERRUPTED,
+                                                message="the run was interrupted"))
+        raise
+    finally:
+        progress.close()
+        await client.close()
+    return ClusterResult(target, _ordered(tasks, outcomes, ""))
+
+
+def _ordered(tasks: list[ReleaseTask], outcomes: dict[str, Outcome], missing: str) -> list[Outcome]:
+    return [outcomes.get(t.name) or Outcome(t.name, t.namespace, Status.SKIPPED, message=missing) for t in tasks
+            if t.name in outcomes or missing]
+
+
+async def install(prepared: Prepared, targets: list[KubeTarget], settings: Settings, command: str,
+                  helm_path: str | None = None, live: bool | None = None) -> list[ClusterResult]:
+    """Install on every target concurrently; one result per target, in the order given."""
+    h = helm.find_helm(helm_path)
+    several = len(targets) > 1
+    runs = [install_cluster(h, t, prepared.tasks, settings, command,
+                            f"{t.context or t.kubeconfig_path}: " if several else "", False if several else live)
+            for t in targets]
+    return list(await asyncio.gather(*runs))
