@@ -230,6 +230,107 @@ for _name in ("install", "upgrade", "apply"):
                     "roll back what fails. install, upgrade and apply are the same command.")
 
 
+def _tasks(files, sets, revision, manifests, force):
+    from helmgen import render
+    from helmgen.deploy.release import ReleaseTask
+
+    resolved, jobs = render.release_jobs(_options(files, sets, revision, manifests, force))
+    return [ReleaseTask(j.release, j.namespace, j.chart, j.values, None, j.needs) for j in jobs]
+
+
+@main.command()
+@click.option("-f", "--filename", "files", multiple=True, metavar="IOP",
+              help="IstioOperator file(s) whose releases to remove (repeatable).")
+@click.option("--set", "-s", "sets", multiple=True, metavar="PATH=VALUE", help="As for install.")
+@click.option("--manifests", "-d", metavar="DIR", help="As for install.")
+@click.option("--revision", "-r", metavar="R", help="Remove only the control plane of revision R (release "
+              "istiod-R), e.g. the old revision after a canary upgrade.")
+@click.option("--purge", is_flag=True, help="Also delete Istio's CustomResourceDefinitions (and with them every "
+              "Istio resource in the cluster).")
+@click.option("--timeout", type=Duration(), default="5m", show_default=True, help="How long each removal may take.")
+@cluster_options
+def uninstall(files, sets, manifests, revision, purge, timeout, kubeconfig, contexts):
+    """Remove the releases in reverse order (CRDs kept unless --purge)."""
+    def go():
+        import asyncio
+        import shlex
+
+        from helmgen.deploy.progress import progress_for
+        from helmgen.deploy.remove import revision_tasks, uninstall_cluster
+        from helmgen.deploy.summary import summary_text
+        from helmgen.helm import find_helm
+
+        if not files and not revision:
+            raise click.UsageError("say what to remove: -f IOP (its releases) or --revision R (one control plane)")
+        if revision and purge:
+            raise click.UsageError("--purge removes the CRDs every revision uses; it cannot go with --revision")
+        tasks = (revision_tasks(_tasks(files, sets, None, manifests, False), revision, bool(files)) if revision
+                 else _tasks(files, sets, None, manifests, False))
+        h = find_helm()
+        command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
+        targets = _targets(kubeconfig, contexts)
+
+        async def all_clusters():
+            return await asyncio.gather(*(uninstall_cluster(
+                h, t, tasks, command, purge, timeout,
+                progress_for([x.name for x in tasks], f"{t.context}: " if len(targets) > 1 else "",
+                             False if len(targets) > 1 else None)) for t in targets))
+        results = asyncio.run(all_clusters())
+        click.echo(summary_text(results, done="removed"))
+        if not all(r.ok for r in results):
+            sys.exit(3)
+    _run(go)
+
+
+@main.command()
+@click.option("-f", "--filename", "files", multiple=True, metavar="IOP",
+              help="IstioOperator file(s): show their releases (default: every Istio release on the cluster).")
+@click.option("--set", "-s", "sets", multiple=True, metavar="PATH=VALUE", help="As for install.")
+@click.option("--revision", "-r", metavar="R", help="As for install.")
+@click.option("--manifests", "-d", metavar="DIR", help="As for install.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table")
+@cluster_options
+def status(files, sets, revision, manifests, fmt, kubeconfig, contexts):
+    """Releases, their revision and state, and the health of their workloads; exit 3 when not all healthy."""
+    def go():
+        import asyncio
+
+        from helmgen.deploy.status import cluster_status
+        from helmgen.helm import find_helm
+
+        tasks = _tasks(files, sets, revision, manifests, False) if files else None
+        h = find_helm()
+        targets = _targets(kubeconfig, contexts)
+        found = asyncio.run(_gather(cluster_status(h, t, tasks) for t in targets))
+        doc = {(t.context or "current"): [s.to_json() for s in statuses] for t, statuses in zip(targets, found)}
+        if fmt == "json":
+            click.echo(json.dumps(doc if len(targets) > 1 else next(iter(doc.values())), indent=2))
+        elif fmt == "yaml":
+            from helmgen.output import dump_yaml
+            click.echo(dump_yaml(doc if len(targets) > 1 else {"releases": next(iter(doc.values()))}), nl=False)
+        else:
+            for t, statuses in zip(targets, found):
+                if len(targets) > 1:
+                    click.echo(f"cluster {t.context}:")
+                rows = [["RELEASE", "NAMESPACE", "STATE", "REVISION", "CHART", "READY"]]
+                rows += [[s.name, s.namespace, s.state, str(s.revision or "-"), s.chart or "-",
+                          f"{s.ready}/{s.workloads}"] for s in statuses]
+                widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+                for row in rows:
+                    click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+                for s in statuses:
+                    for item in s.not_ready:
+                        click.echo(f"  {s.name}: not ready: {item}")
+        if not all(s.healthy for statuses in found for s in statuses):
+            sys.exit(3)
+    _run(go)
+
+
+async def _gather(coros):
+    import asyncio
+    return await asyncio.gather(*coros)
+
+
 def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]

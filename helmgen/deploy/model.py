@@ -24,10 +24,13 @@ class Status(enum.Enum):
     FAILED = "failed"               # failed, and could not be put back (see the message)
     SKIPPED = "not started"         # a release it needs failed
     INTERRUPTED = "interrupted"
+    UNINSTALLED = "uninstalled"     # helmgen uninstall
+    NOT_INSTALLED = "not installed"  # helmgen uninstall of a release that is not there
 
     @property
     def ok(self) -> bool:
-        return self in (Status.INSTALLED, Status.UPGRADED, Status.UNCHANGED, Status.DRY_RUN)
+        return self in (Status.INSTALLED, Status.UPGRADED, Status.UNCHANGED, Status.DRY_RUN, Status.UNINSTALLED,
+                        Status.NOT_INSTALLED)
 
 
 @dataclass(frozen=True)

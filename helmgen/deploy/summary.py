@@ -9,7 +9,7 @@ def _table(rows: list[list[str]]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
 
 
-def summary_text(results: list[ClusterResult], dry_run: bool = False) -> str:
+def summary_text(results: list[ClusterResult], dry_run: bool = False, done: str = "ready") -> str:
     lines: list[str] = []
     for result in results:
         if len(results) > 1:
@@ -27,7 +27,7 @@ def summary_text(results: list[ClusterResult], dry_run: bool = False) -> str:
             lines.append(f"error: {result.error}")
         failed = [o for o in result.outcomes if not o.status.ok]
         if result.ok:
-            verb = "checked by the API server (dry run)" if dry_run else "ready"
+            verb = "checked by the API server (dry run)" if dry_run else done
             lines.append(f"{len(result.outcomes)} release{'s' if len(result.outcomes) != 1 else ''} {verb}.")
         elif failed or result.error:
             kept = [o.release for o in result.outcomes if o.status.ok]
