@@ -8,16 +8,13 @@ selected these tests never skip: a testbed that cannot start fails them, with th
 from __future__ import annotations
 
 import os
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from testbeds import started_testbed  # tests/e2e/testbeds.py
+
 E2E = Path(__file__).resolve().parent
-TESTBED = ROOT / "scripts" / "testbed"
-UP_TIMEOUT = 3600  # a cold build of the pinned binaries takes ~7 min on 2 cores, a warm `up` ~4 s
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config):
@@ -31,50 +28,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config):
     return True
 
 
-@dataclass(frozen=True)
-class Testbed:
-    name: str
-    kubeconfig: Path
-    kubectl_path: Path
-
-    def kubectl(self, *args: str, input: str | None = None, timeout: float = 180,
-                check: bool = True) -> subprocess.CompletedProcess:
-        """Run kubectl against the testbed; with check, a non-zero exit fails the test with its output."""
-        cmd = [str(self.kubectl_path), f"--kubeconfig={self.kubeconfig}",
-               f"--cache-dir={self.kubeconfig.parent}/kubectl-cache", *args]  # removed with the testbed
-        proc = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
-        if check and proc.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}", pytrace=False)
-        return proc
-
-
-def _down(name: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(TESTBED), "down", "--name", name], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=120)
-
-
 @pytest.fixture(scope="session")
 def testbed():
     """One testbed for the session, named pytest-<pid>; stopped and removed at the end."""
-    name = f"pytest-{os.getpid()}"
-    try:
-        proc = subprocess.run([str(TESTBED), "up", "--name", name], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=UP_TIMEOUT)
-        output, failed = proc.stdout, proc.returncode != 0 and f"exited {proc.returncode}"
-    except subprocess.TimeoutExpired as exc:
-        output, failed = exc.stdout or "", f"did not finish in {UP_TIMEOUT}s"
-        output = output.decode(errors="replace") if isinstance(output, bytes) else output
-    lines = output.strip().splitlines()
-    prefix = "export KUBECONFIG="
-    if failed or not lines or not lines[-1].startswith(prefix):
-        down = _down(name)
-        pytest.fail(f"scripts/testbed up --name {name} {failed or 'did not print the export line last'}:\n"
-                    f"{output}\n(scripts/testbed down afterwards:\n{down.stdout})", pytrace=False)
-    kubeconfig = Path(lines[-1][len(prefix):])
-    try:
-        yield Testbed(name=name, kubeconfig=kubeconfig, kubectl_path=kubeconfig.parent / "bin" / "kubectl")
-    finally:
-        down = _down(name)
-        if down.returncode != 0:
-            pytest.fail(f"scripts/testbed down --name {name} exited {down.returncode}:\n{down.stdout}",
-                        pytrace=False)
+    with started_testbed(f"pytest-{os.getpid()}") as bed:
+        yield bed

@@ -1,0 +1,130 @@
+"""Waiting until a release's objects are ready (facts 7.4): the requests; the rules are in kube/readiness.py.
+
+One immediate round, then one every `interval` seconds until every object is ready or `timeout` has passed.
+A round GETs the objects not yet seen ready (an object seen ready stays counted as ready) and, for a workload
+that is not ready, lists its pods to say why. A 404 means the object is not there yet; any other failed
+request ends the wait with a ClusterError naming the object.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import httpx2
+from lightkube import ApiError, AsyncClient
+from lightkube.core.resource_registry import resource_registry
+
+from helmgen.kube.client import ClusterError
+from helmgen.kube.readiness import Ref, check, pod_reason, pod_selector, refs_in_manifest
+
+__all__ = ["NotReady", "ProgressCallback", "Ref", "refs_in_manifest", "wait_ready"]
+
+ProgressCallback = Callable[[int, int, str], None]  # (ready count, total, first not-ready reason or "")
+
+# The version each waited kind is read at, whatever version the manifest used: the rules read fields that
+# are the same in every served version.
+_API_VERSIONS = {
+    "CustomResourceDefinition": "apiextensions.k8s.io/v1",
+    "Namespace": "v1",
+    "Deployment": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "StatefulSet": "apps/v1",
+}
+_WORKLOADS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
+NOT_FOUND = "not found"
+
+
+@dataclass(frozen=True)
+class NotReady:
+    ref: Ref
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.ref.id} ({self.reason})"
+
+
+async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, interval: float = 2.0,
+                     on_progress: ProgressCallback | None = None) -> list[NotReady]:
+    """Wait until all `refs` are ready; [] then, else the ones still not ready when `timeout` (seconds) passed.
+
+    Rounds run at 0, interval, 2*interval, ... and a last one at the deadline. `on_progress(ready, total,
+    reason)` is called after each round with the first not-ready object's reason ("" when all are ready).
+    Refs of kinds that are not waited for count as ready without a request. The deadline bounds the waiting
+    between rounds; a round itself is bounded by the client's request timeout.
+    Raises ClusterError when a request fails other than with 404.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pending = list(dict.fromkeys(ref for ref in refs if ref.waited))
+    total = len(dict.fromkeys(refs))
+    while True:
+        results = await _round(client, pending)
+        not_ready = [r for r in results if r is not None]
+        pending = [r.ref for r in not_ready]
+        if on_progress is not None:
+            on_progress(total - len(pending), total, not_ready[0].reason if not_ready else "")
+        remaining = deadline - loop.time()
+        if not not_ready or remaining <= 0:
+            return not_ready
+        await asyncio.sleep(min(interval, remaining))
+
+
+async def _round(client: AsyncClient, refs: list[Ref]) -> list[NotReady | None]:
+    """Check `refs` concurrently; the first failure cancels the others and is raised as itself."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_check_one(client, ref)) for ref in refs]
+    except* ClusterError as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+async def _check_one(client: AsyncClient, ref: Ref) -> NotReady | None:
+    """None when `ref` is ready, else why not (with its pods' reason for a workload, when one is found)."""
+    obj = await get_object(client, ref)
+    if obj is None:
+        return NotReady(ref, NOT_FOUND)
+    verdict = check(obj)
+    if verdict.ready:
+        return None
+    reason = verdict.reason
+    if ref.kind in _WORKLOADS:
+        why = pod_reason(await list_pods(client, ref, pod_selector(obj)))
+        reason = f"{reason}; {why}" if why else reason
+    return NotReady(ref, reason)
+
+
+async def get_object(client: AsyncClient, ref: Ref) -> dict[str, Any] | None:
+    """The object as the API returns it (a plain dict), or None when it does not exist (404)."""
+    resource = resource_registry.load(_API_VERSIONS[ref.kind], ref.kind)
+    try:
+        if ref.namespace:
+            obj = await client.get(resource, ref.name, namespace=ref.namespace)
+        else:
+            obj = await client.get(resource, ref.name)
+    except ApiError as e:
+        if e.status.code == 404:
+            return None
+        raise ClusterError(f"cannot read {ref.id}: {_api_error(e)}") from None
+    except httpx2.HTTPError as e:
+        raise ClusterError(f"cannot read {ref.id}: {e}") from None
+    return obj.to_dict()
+
+
+async def list_pods(client: AsyncClient, ref: Ref, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The pods in ref's namespace matching `labels`; [] without labels (a selector of nothing is everything)."""
+    if not labels:
+        return []
+    pod = resource_registry.load("v1", "Pod")
+    try:
+        return [p.to_dict() async for p in client.list(pod, namespace=ref.namespace, labels=dict(labels))]
+    except ApiError as e:
+        raise ClusterError(f"cannot list the pods of {ref.id}: {_api_error(e)}") from None
+    except httpx2.HTTPError as e:
+        raise ClusterError(f"cannot list the pods of {ref.id}: {e}") from None
+
+
+def _api_error(e: ApiError) -> str:
+    code, message = e.status.code, e.status.message
+    return f"{code} {message}" if code else str(message or e)

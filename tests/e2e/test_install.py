@@ -1,0 +1,176 @@
+"""helmgen install, upgrade, rollback, recovery, locking and uninstall on a real control plane, with Helm 3.18
+and Helm 4.1 (one testbed each). The tests of one helm run in file order and build on each other, as a
+platform team's week would: install, re-run, scale, a bad upgrade, two runs at once, a killed run, removal."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from testbeds import started_testbed  # tests/e2e/testbeds.py
+from helpers import INPUTS, Cluster, merged_kubeconfig, outcome_lines
+
+RELEASES = {"istio-base", "istiod", "istio-ingressgateway"}  # the default profile
+ISTIO_NS = "istio-system"
+
+
+@pytest.fixture(scope="module", params=["HELMGEN_HELM3", "HELMGEN_HELM4"], ids=["helm3", "helm4"])
+def cluster(request, istio_manifests):
+    helm = os.environ.get(request.param)
+    assert helm and Path(helm).is_file(), f"{request.param} must name a helm binary (make test sets it up)"
+    with started_testbed(f"pytest-{os.getpid()}-{request.param[-5:].lower()}") as bed:
+        yield Cluster(bed, helm, istio_manifests)
+
+
+def ok(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def deployments(cluster: Cluster) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in cluster.get("deployments", "-n", ISTIO_NS)["items"]}
+
+
+def pods(cluster: Cluster) -> dict[str, str]:
+    return {p["metadata"]["name"]: p["metadata"]["uid"] for p in cluster.get("pods", "-n", ISTIO_NS)["items"]}
+
+
+def assert_all_ready(cluster: Cluster) -> None:
+    for name, d in deployments(cluster).items():
+        want = d["spec"].get("replicas", 1)
+        assert d["status"].get("readyReplicas", 0) == want == d["status"].get("updatedReplicas"), (name, d["status"])
+
+
+def test_default_profile_installs_and_every_workload_is_ready(cluster):
+    out = ok(cluster.install())
+    assert outcome_lines(out) == {r: "installed" for r in RELEASES}, out
+    listed = cluster.releases()
+    assert {n: (r["status"], r["revision"], r["namespace"]) for n, r in listed.items()} == \
+        {n: ("deployed", "1", ISTIO_NS) for n in RELEASES}
+    assert set(deployments(cluster)) == {"istiod", "istio-ingressgateway"}
+    assert_all_ready(cluster)
+    crds = [c for c in cluster.get("crds")["items"] if c["spec"]["group"].endswith("istio.io")]
+    assert len(crds) >= 10
+    assert all(any(x["type"] == "Established" and x["status"] == "True" for x in c["status"]["conditions"])
+               for c in crds)
+
+
+def test_rerun_changes_nothing(cluster):
+    before = {n: (d["metadata"]["generation"], d["spec"]) for n, d in deployments(cluster).items()}
+    pods_before = pods(cluster)
+    out = ok(cluster.install())
+    # Istio's istiod chart renders its validating webhook's failurePolicy only on a first install (it looks the
+    # webhook up and leaves the field to istiod afterwards), so helm stores a different manifest once.
+    assert outcome_lines(out) == {**{r: "unchanged" for r in RELEASES}, "istiod": "upgraded"}, out
+    out = ok(cluster.install())
+    assert outcome_lines(out) == {r: "unchanged" for r in RELEASES}, out
+    assert {n: (d["metadata"]["generation"], d["spec"]) for n, d in deployments(cluster).items()} == before
+    assert pods(cluster) == pods_before  # no pod restarted or replaced
+
+
+def test_upgrade_changes_replicas(cluster):
+    out = ok(cluster.install("--set", "components.pilot.k8s.replicaCount=3"))
+    assert outcome_lines(out)["istiod"] == "upgraded", out
+    istiod = deployments(cluster)["istiod"]
+    assert istiod["spec"]["replicas"] == 3 and istiod["status"]["readyReplicas"] == 3, istiod["status"]
+    assert cluster.releases()["istiod"]["revision"] == "4"
+
+
+def test_upgrade_whose_pods_cannot_schedule_times_out_and_rolls_back(cluster):
+    proc = cluster.install("--set", "components.pilot.k8s.replicaCount=3",
+                           "--set", "components.pilot.k8s.nodeSelector.e2e/no-such-node=x", timeout="10s")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    rows = outcome_lines(proc.stdout)
+    assert rows["istiod"] == "rolled back" and rows["istio-ingressgateway"] == "not started", proc.stdout
+    assert "didn't match Pod's node affinity/selector" in proc.stdout, proc.stdout
+    last = cluster.history("istiod")[-1]
+    assert (last["status"], last["description"]) == ("deployed", "Rollback to 4"), last
+    istiod = deployments(cluster)["istiod"]
+    assert "e2e/no-such-node" not in (istiod["spec"]["template"]["spec"].get("nodeSelector") or {})
+    assert_all_ready(cluster)
+
+
+def test_second_concurrent_run_is_refused(cluster):
+    first = subprocess.Popen([sys.executable, "-m", "helmgen.cli", "install", "-f", str(INPUTS / "default.yaml"),
+                              "--manifests", str(cluster.manifests), "--timeout", "15s",
+                              "--set", "components.pilot.k8s.nodeSelector.e2e/no-such-node=x"],
+                             env=cluster.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while cluster.bed.kubectl("get", "lease", "-n", "kube-system", "helmgen-lock", check=False).returncode:
+            assert time.monotonic() < deadline and first.poll() is None, "the first run never took the lock"
+            time.sleep(0.2)
+        second = cluster.install()
+        assert second.returncode == 3, second.stdout + second.stderr
+        assert "another helmgen run holds the lock" in second.stdout + second.stderr
+        assert f"pid {first.pid}" in second.stdout + second.stderr
+    finally:
+        out, err = first.communicate(timeout=180)
+    assert first.returncode == 3 and "rolled back" in out, out + err
+    assert cluster.bed.kubectl("get", "lease", "-n", "kube-system", "helmgen-lock", check=False).returncode != 0
+
+
+def _helm_children(pid: int) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append((proc / "cmdline").read_text().replace("\0", " "))
+        except (OSError, ValueError, IndexError):
+            continue
+    return [c for c in found if " upgrade " in c]
+
+
+def test_run_killed_mid_install_is_recovered_by_the_next_run(cluster):
+    pending = []
+    for attempt, delay in enumerate((0.6, 0.3, 1.0, 0.15, 1.5, 0.8)):
+        run = subprocess.Popen([sys.executable, "-m", "helmgen.cli", "install", "-f", str(INPUTS / "default.yaml"),
+                                "--manifests", str(cluster.manifests), "--set",
+                                f"values.pilot.env.E2E_ATTEMPT=a{attempt}", "--set",
+                                f"values.global.proxy.resources.requests.cpu={100 + attempt}m"],
+                               env=cluster.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not _helm_children(run.pid) and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(delay)
+        os.killpg(run.pid, signal.SIGKILL)  # helmgen and the helm it runs, as a killed CI job
+        run.wait(timeout=30)
+        pending = [n for n, r in cluster.releases().items() if r["status"].startswith("pending-")]
+        if pending:
+            break
+    assert pending, "no kill caught helm mid-apply in 6 attempts"
+    out = ok(cluster.install())
+    assert "left pending" in out, out
+    listed = cluster.releases()
+    assert {n: r["status"] for n, r in listed.items()} == {n: "deployed" for n in RELEASES}, listed
+    assert_all_ready(cluster)
+
+
+def test_uninstall_removes_releases_in_reverse_order_and_keeps_crds(cluster):
+    out = ok(cluster.helmgen("uninstall", "-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests)))
+    assert outcome_lines(out) == {r: "uninstalled" for r in RELEASES}, out
+    assert cluster.releases() == {}
+    assert deployments(cluster) == {}
+    assert [c for c in cluster.get("crds")["items"] if c["spec"]["group"].endswith("istio.io")]
+
+
+def test_two_clusters_at_once(cluster, tmp_path):
+    with started_testbed(f"pytest-{os.getpid()}-second") as second:
+        kubeconfig = merged_kubeconfig(tmp_path / "kubeconfig", {"one": cluster.kubeconfig,
+                                                                  "two": second.kubeconfig})
+        out = ok(cluster.helmgen("install", "-f", str(INPUTS / "default.yaml"), "--manifests",
+                                 str(cluster.manifests), "--kubeconfig", str(kubeconfig),
+                                 "--context", "one", "--context", "two"))
+        assert "cluster one:" in out and "cluster two:" in out, out
+        for bed in (cluster.bed, second):
+            listed = Cluster(bed, cluster.helm, cluster.manifests).releases()
+            assert {n: r["status"] for n, r in listed.items()} == {n: "deployed" for n in RELEASES}
+        ok(cluster.helmgen("uninstall", "-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests),
+                           "--kubeconfig", str(kubeconfig), "--context", "one", "--context", "two"))

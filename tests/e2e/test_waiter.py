@@ -1,0 +1,172 @@
+"""kube.waiter against the testbed: ready objects end the wait, an unschedulable Deployment says why,
+a missing object is "not found" and an unreachable cluster is a ClusterError naming the object."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import yaml
+
+from helmgen.kube.client import ClusterError, KubeTarget, async_client
+from helmgen.kube.waiter import NotReady, Ref, refs_in_manifest, wait_ready
+
+NAMESPACE = "waiter-e2e"
+
+READY = f"""
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {NAMESPACE}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: not-waited-for
+data: {{a: b}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {{app: web}}
+  template:
+    metadata:
+      labels: {{app: web}}
+    spec:
+      containers:
+      - name: web
+        image: registry.invalid/web:1  # never pulled: kwok fakes the containers
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {{app: agent}}
+  template:
+    metadata:
+      labels: {{app: agent}}
+    spec:
+      containers:
+      - name: agent
+        image: registry.invalid/agent:1
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.waiter.helmgen.test
+spec:
+  group: waiter.helmgen.test
+  names: {{kind: Gadget, plural: gadgets, singular: gadget}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
+"""
+
+UNSCHEDULABLE = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nowhere
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: nowhere}
+  template:
+    metadata:
+      labels: {app: nowhere}
+    spec:
+      nodeSelector: {no-such: label}
+      containers:
+      - name: nowhere
+        image: registry.invalid/nowhere:1
+"""
+
+
+def run_wait(kubeconfig, refs, timeout, interval=2.0, on_progress=None, after_first_round=None) -> list[NotReady]:
+    """wait_ready with a fresh client; `after_first_round` (blocking) runs in a thread once round 1 is done."""
+    async def main() -> list[NotReady]:
+        client = async_client(KubeTarget(str(kubeconfig)))
+        first_round = asyncio.Event()
+
+        def progress(ready: int, total: int, reason: str) -> None:
+            first_round.set()
+            if on_progress is not None:
+                on_progress(ready, total, reason)
+        try:
+            waiting = asyncio.create_task(wait_ready(client, refs, timeout=timeout, interval=interval,
+                                                     on_progress=progress))
+            if after_first_round is not None:
+                await first_round.wait()
+                await asyncio.to_thread(after_first_round)
+            return await waiting
+        finally:
+            await client.close()
+    return asyncio.run(main())
+
+
+def apply(testbed, manifest: str) -> None:
+    testbed.kubectl("apply", "-n", NAMESPACE, "-f", "-", input=manifest)
+
+
+def test_objects_that_appear_and_become_ready_end_the_wait(testbed):
+    refs = refs_in_manifest(READY, NAMESPACE)
+    assert [r.id for r in refs] == [f"Namespace/{NAMESPACE}", f"Deployment/{NAMESPACE}/web",
+                                    f"DaemonSet/{NAMESPACE}/agent",
+                                    "CustomResourceDefinition/gadgets.waiter.helmgen.test"]
+    progress: list[tuple[int, int, str]] = []
+    started = time.monotonic()
+    not_ready = run_wait(testbed.kubeconfig, refs, timeout=120, interval=0.5,
+                         on_progress=lambda *args: progress.append(args),
+                         after_first_round=lambda: apply(testbed, READY))  # nothing exists in round 1
+    print(f"ready after {time.monotonic() - started:.1f}s and {len(progress)} rounds: {progress}")
+    assert not_ready == []
+    assert progress[0] == (0, 4, "not found") and progress[-1] == (4, 4, ""), progress
+    assert all(total == 4 and (ready < 4) == bool(reason) for ready, total, reason in progress), progress
+    # what the waiter accepted really is ready
+    web = yaml.safe_load(testbed.kubectl("get", "-n", NAMESPACE, "deployment/web", "-o", "json").stdout)
+    assert web["status"].get("readyReplicas") == 2, web["status"]
+    agent = yaml.safe_load(testbed.kubectl("get", "-n", NAMESPACE, "daemonset/agent", "-o", "json").stdout)
+    assert agent["status"]["numberReady"] == agent["status"]["desiredNumberScheduled"] > 0, agent["status"]
+
+
+def test_unschedulable_deployment_is_not_ready_with_the_scheduling_failure(testbed):
+    testbed.kubectl("create", "namespace", NAMESPACE, check=False)  # when run alone
+    apply(testbed, UNSCHEDULABLE)
+    refs = refs_in_manifest(UNSCHEDULABLE, NAMESPACE)
+    progress: list[tuple[int, int, str]] = []
+    started = time.monotonic()
+    not_ready = run_wait(testbed.kubeconfig, refs, timeout=6, on_progress=lambda *args: progress.append(args))
+    elapsed = time.monotonic() - started
+    assert 6 <= elapsed < 15, elapsed
+    assert [n.ref for n in not_ready] == [Ref("apps/v1", "Deployment", NAMESPACE, "nowhere")]
+    reason = not_ready[0].reason
+    assert "didn't match" in reason or "node affinity/selector" in reason, reason
+    assert reason.startswith("0/1 replicas ready; "), reason
+    assert str(not_ready[0]).startswith(f"Deployment/{NAMESPACE}/nowhere (0/1 replicas ready; "), str(not_ready[0])
+    assert 3 <= len(progress) <= 5 and progress[-1] == (0, 1, reason), progress  # rounds at 0, 2, 4, 6 s
+
+
+def test_missing_object_is_not_found(testbed):
+    ref = Ref("apps/v1", "Deployment", "default", "no-such-deployment")
+    assert run_wait(testbed.kubeconfig, [ref], timeout=0) == [NotReady(ref, "not found")]
+
+
+def test_unreachable_cluster_is_a_cluster_error_naming_the_object(testbed, tmp_path):
+    config = yaml.safe_load(testbed.kubeconfig.read_text())
+    for cluster in config["clusters"]:
+        cluster["cluster"]["server"] = "https://127.0.0.1:1"  # nothing listens on port 1
+    broken = tmp_path / "kubeconfig"
+    broken.write_text(yaml.safe_dump(config))
+    ref = Ref("apps/v1", "Deployment", "default", "web")
+    with pytest.raises(ClusterError, match="cannot read Deployment/default/web: "):
+        run_wait(broken, [ref], timeout=0)
