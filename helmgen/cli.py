@@ -191,16 +191,18 @@ def _install(files, sets, revision, manifests, force, kubeconfig, contexts, wait
     def go():
         import asyncio
         import shlex
+        import tempfile
 
         from helmgen.deploy import install as deploy
         from helmgen.deploy.model import Settings
         from helmgen.deploy.summary import summary_text
 
-        prepared = deploy.prepare(_options(files, sets, revision, manifests, force), strict=strict)
-        _warn(prepared.warnings)
-        settings = Settings(wait=wait, timeout=timeout, dry_run=dry_run, history_max=history_max)
-        command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
-        results = asyncio.run(deploy.install(prepared, _targets(kubeconfig, contexts), settings, command))
+        with tempfile.TemporaryDirectory(prefix="helmgen-install-") as workdir:
+            prepared = deploy.prepare(_options(files, sets, revision, manifests, force), Path(workdir), strict=strict)
+            _warn(prepared.warnings)
+            settings = Settings(wait=wait, timeout=timeout, dry_run=dry_run, history_max=history_max)
+            command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
+            results = asyncio.run(deploy.install(prepared, _targets(kubeconfig, contexts), settings, command))
         click.echo(summary_text(results, dry_run))
         if not all(r.ok for r in results):
             sys.exit(3)
@@ -234,8 +236,12 @@ def _tasks(files, sets, revision, manifests, force):
     from helmgen import render
     from helmgen.deploy.release import ReleaseTask
 
+    from helmgen.deploy.tags import PREFIX, tags_of
+
     resolved, jobs = render.release_jobs(_options(files, sets, revision, manifests, force))
-    return [ReleaseTask(j.release, j.namespace, j.chart, j.values, None, j.needs) for j in jobs]
+    tags = [ReleaseTask(f"{PREFIX}{t}", j.namespace, "", {"revision": resolved.revision or "default", "tag": t},
+                        None, (j.release,)) for j in jobs for t in tags_of(j)]
+    return [ReleaseTask(j.release, j.namespace, j.chart, j.values, None, j.needs) for j in jobs] + tags
 
 
 @main.command()
@@ -274,7 +280,7 @@ def uninstall(files, sets, manifests, revision, purge, timeout, kubeconfig, cont
             return await asyncio.gather(*(uninstall_cluster(
                 h, t, tasks, command, purge, timeout,
                 progress_for([x.name for x in tasks], f"{t.context}: " if len(targets) > 1 else "",
-                             False if len(targets) > 1 else None)) for t in targets))
+                             False if len(targets) > 1 else None), revision) for t in targets))
         results = asyncio.run(all_clusters())
         click.echo(summary_text(results, done="removed"))
         if not all(r.ok for r in results):

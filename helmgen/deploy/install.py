@@ -19,6 +19,7 @@ from helmgen.deploy.graph import run_graph
 from helmgen.deploy.model import Outcome, Settings, Status
 from helmgen.deploy.progress import progress_for
 from helmgen.deploy.release import ReleaseTask, apply_release
+from helmgen.deploy.tags import split_tags
 from helmgen.errors import HelmgenError, InputError, Problem
 from helmgen.helm.releases import Releases
 from helmgen.kube.client import KubeTarget, async_client
@@ -47,8 +48,9 @@ def _without_templates(chart: str) -> bool:
     return not any(p.suffix in (".yaml", ".yml", ".tpl") for p in folder.glob("*")) if folder.is_dir() else True
 
 
-def prepare(opts: api.Options, strict: bool = False, helm_path: str | None = None) -> Prepared:
-    """The releases to install, rendered once to check them; InputError (exit 1) for anything refused."""
+def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path: str | None = None) -> Prepared:
+    """The releases to install, rendered once to check them; InputError (exit 1) for anything refused.
+    Generated charts (revision tags, deploy.tags) are written under workdir, which must outlive the install."""
     resolved, jobs = render.release_jobs(opts)
     empty = [j for j in jobs if _without_templates(j.chart)]
     if empty:
@@ -57,9 +59,13 @@ def prepare(opts: api.Options, strict: bool = False, helm_path: str | None = Non
                                   fix="install with --manifests DIR (an Istio release's manifests/ folder) until "
                                   "helmgen's own charts are complete") for j in empty])
     rendered = render.render_jobs(resolved, jobs, strict, helm_path=helm_path)
+    jobs, tags = split_tags(helm.find_helm(helm_path), jobs, resolved.revision, workdir)
     tasks = [ReleaseTask(j.release, j.namespace, j.chart, j.values, render.postrender_spec(j, resolved.revision,
                                                                                              strict), j.needs)
              for j in jobs]
+    tasks += [ReleaseTask(folder.name, job.namespace, str(folder), {"revision": resolved.revision or "default",
+                                                                    "tag": tag}, None, (job.release,))
+              for job, tag, folder in tags]
     return Prepared(tasks, rendered.warnings)
 
 

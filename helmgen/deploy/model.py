@@ -26,11 +26,12 @@ class Status(enum.Enum):
     INTERRUPTED = "interrupted"
     UNINSTALLED = "uninstalled"     # helmgen uninstall
     NOT_INSTALLED = "not installed"  # helmgen uninstall of a release that is not there
+    KEPT = "kept"                   # helmgen uninstall: a revision tag that now points at another revision
 
     @property
     def ok(self) -> bool:
         return self in (Status.INSTALLED, Status.UPGRADED, Status.UNCHANGED, Status.DRY_RUN, Status.UNINSTALLED,
-                        Status.NOT_INSTALLED)
+                        Status.NOT_INSTALLED, Status.KEPT)
 
 
 @dataclass(frozen=True)

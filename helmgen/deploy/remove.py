@@ -15,6 +15,7 @@ from helmgen.deploy.graph import run_graph
 from helmgen.deploy.install import ClusterResult
 from helmgen.deploy.model import Outcome, Status
 from helmgen.deploy.release import ReleaseTask
+from helmgen.deploy.tags import PREFIX
 from helmgen.errors import HelmgenError, InputError, Problem
 from helmgen.helm import Helm, HelmError
 from helmgen.helm.releases import Releases
@@ -29,8 +30,17 @@ def reverse_needs(tasks: Sequence[ReleaseTask]) -> dict[str, tuple[str, ...]]:
     return {t.name: tuple(o.name for o in tasks if t.name in o.needs) for t in tasks}
 
 
+async def revision_users(releases: Releases, revision: str) -> list[str]:
+    """Releases other than istiod-<revision> whose values point at the revision (tags, gateways, ...)."""
+    import asyncio
+
+    found = [r for r in await releases.list_all() if r.get("name") != f"istiod-{revision}"]
+    values = await asyncio.gather(*(releases.user_values(r["name"], r["namespace"]) for r in found))
+    return [f"{r['namespace']}/{r['name']}" for r, v in zip(found, values) if v.get("revision") == revision]
+
+
 async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask], command: str, purge: bool,
-                            timeout: float, progress) -> ClusterResult:
+                            timeout: float, progress, revision: str | None = None) -> ClusterResult:
     by_name = {t.name: t for t in tasks}
     outcomes: dict[str, Outcome] = {}
     crds: list[str] = []
@@ -41,12 +51,22 @@ async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask
     try:
         async with cluster_lock(client, command):
             releases = Releases(h, target)
+            users = await revision_users(releases, revision) if revision else []
+            if users:
+                return ClusterResult(target, error=f"revision {revision} is still used by {', '.join(users)}: move "
+                                     "them to another revision first (install their IstioOperator with the new "
+                                     "revision), then remove this one; nothing was removed")
 
             async def run(name: str) -> bool:
                 task, started = by_name[name], time.monotonic()
                 history = await releases.history(task.name, task.namespace)
+                pointed = (await releases.user_values(task.name, task.namespace)).get("revision") \
+                    if history and task.name.startswith(PREFIX) and task.values else None
                 if not history:
                     outcome = Outcome(name, task.namespace, Status.NOT_INSTALLED)
+                elif pointed is not None and pointed != task.values.get("revision"):
+                    outcome = Outcome(name, task.namespace, Status.KEPT, history[-1].get("revision", 0),
+                                      f"the tag now points at revision {pointed}")
                 else:
                     if purge:
                         manifest = await releases.manifest(task.name, task.namespace)

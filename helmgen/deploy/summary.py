@@ -29,7 +29,7 @@ def summary_text(results: list[ClusterResult], dry_run: bool = False, done: str 
         if result.ok:
             verb = "checked by the API server (dry run)" if dry_run else done
             lines.append(f"{len(result.outcomes)} release{'s' if len(result.outcomes) != 1 else ''} {verb}.")
-        elif failed or result.error:
+        elif failed:
             kept = [o.release for o in result.outcomes if o.status.ok]
             lines.append(f"{len(failed)} release{'s' if len(failed) != 1 else ''} did not succeed"
                          + (f"; {', '.join(kept)} succeeded and stay as they are." if kept else "."))

@@ -183,6 +183,14 @@ class Releases:
         except pyhelm3.errors.Error as e:
             raise _error("get manifest", release, e) from None
 
+    async def user_values(self, release: str, namespace: str) -> dict:
+        """The values the release was installed with (`helm get values -o json`)."""
+        try:
+            found = await self._command().get_values(release, namespace=namespace)
+        except pyhelm3.errors.Error as e:
+            raise _error("get values", release, e) from None
+        return found if isinstance(found, dict) else {}
+
     async def list_all(self) -> list[dict]:
         """Every release in every namespace, whatever its state (`helm list -A -o json` with every state flag:
         Helm 4 has no `--all`)."""

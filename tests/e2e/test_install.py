@@ -174,3 +174,43 @@ def test_two_clusters_at_once(cluster, tmp_path):
             assert {n: r["status"] for n, r in listed.items()} == {n: "deployed" for n in RELEASES}
         ok(cluster.helmgen("uninstall", "-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests),
                            "--kubeconfig", str(kubeconfig), "--context", "one", "--context", "two"))
+
+
+def test_canary_revision_beside_stable_tag_switch_and_removal_of_the_old_revision(cluster):
+    """docs/migration.md's canary flow: 1-0 with tag prod, 1-1 beside it, prod and the gateway moved to 1-1 in
+    place, 1-0 removed (refused while something still points at it)."""
+    def install(name: str) -> str:
+        return ok(cluster.helmgen("install", "-f", str(INPUTS / name), "--manifests", str(cluster.manifests)))
+
+    def tag_service() -> str:
+        hooks = cluster.get("mutatingwebhookconfiguration", "istio-revision-tag-prod")["webhooks"]
+        return {h["clientConfig"]["service"]["name"] for h in hooks}.pop()
+
+    out = install("canary-1-0.yaml")
+    assert outcome_lines(out)["istio-revision-tag-prod"] == "installed", out
+    assert tag_service() == "istiod-1-0"
+    out = install("canary-1-1.yaml")
+    assert set(outcome_lines(out)) == {"istio-base", "istiod-1-1"}, out
+    assert {"istiod-1-0", "istiod-1-1", "istio-ingressgateway"} <= set(deployments(cluster))
+    assert_all_ready(cluster)
+
+    refused = cluster.helmgen("uninstall", "--revision", "1-0")
+    assert refused.returncode == 3 and "still used by" in refused.stdout + refused.stderr, refused
+    assert "istiod-1-0" in deployments(cluster)
+
+    webhook_uid = cluster.get("mutatingwebhookconfiguration", "istio-revision-tag-prod")["metadata"]["uid"]
+    out = install("canary-1-1-prod.yaml")
+    assert outcome_lines(out)["istio-revision-tag-prod"] == "upgraded", out
+    assert tag_service() == "istiod-1-1"  # moved in place: the same object, never absent
+    assert cluster.get("mutatingwebhookconfiguration", "istio-revision-tag-prod")["metadata"]["uid"] == webhook_uid
+    gateway = deployments(cluster)["istio-ingressgateway"]
+    assert gateway["spec"]["template"]["metadata"]["labels"]["istio.io/rev"] == "1-1"
+
+    out = ok(cluster.helmgen("uninstall", "--revision", "1-0"))
+    assert outcome_lines(out) == {"istiod-1-0": "uninstalled"}, out
+    assert "istiod-1-0" not in deployments(cluster) and "istiod-1-1" in deployments(cluster)
+    assert_all_ready(cluster)
+
+    out = ok(cluster.helmgen("uninstall", "-f", str(INPUTS / "canary-1-1-prod.yaml"), "--manifests",
+                             str(cluster.manifests)))
+    assert cluster.releases() == {}, out
