@@ -140,7 +140,7 @@ def plan(files, sets, revision, manifests, force, fmt):
 def template(files, sets, revision, manifests, force, compat, strict, kube_version, output):
     """Render every release with helm template plus post-processing, as one YAML stream."""
     def go():
-        from helmgen import api, render
+        from helmgen import render
         from helmgen.output import write_file
 
         result = render.template(_options(files, sets, revision, manifests, force), compat=compat == "istioctl",
@@ -335,6 +335,104 @@ def status(files, sets, revision, manifests, fmt, kubeconfig, contexts):
 async def _gather(coros):
     import asyncio
     return await asyncio.gather(*coros)
+
+
+@main.command()
+@input_options
+@cluster_options
+@click.option("--dry-run", is_flag=True, help="Only show what would be adopted; change nothing.")
+def adopt(files, sets, revision, manifests, force, kubeconfig, contexts, dry_run):
+    """Hand the objects `istioctl install` created over to the Helm releases, in place (then run install)."""
+    def go():
+        import asyncio
+        import shlex
+        import tempfile
+
+        from helmgen.deploy import install as deploy
+        from helmgen.deploy.adopt import adopt_cluster
+
+        with tempfile.TemporaryDirectory(prefix="helmgen-adopt-") as workdir:
+            prepared = deploy.prepare(_options(files, sets, revision, manifests, force), Path(workdir))
+            _warn(prepared.warnings)
+            command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
+            results = asyncio.run(_gather(adopt_cluster(prepared, t, command, dry_run)
+                                          for t in _targets(kubeconfig, contexts)))
+        failed = False
+        for result in results:
+            if len(results) > 1:
+                click.echo(f"cluster {result.target.context}:")
+            rows = [["OBJECT", "RELEASE", "ACTION", "NOTES"]]
+            rows += [[f.id, f.release, f.action.value, "; ".join(f.notes)] for f in result.findings]
+            widths = [max(len(r[i]) for r in rows) for i in range(3)]
+            for row in rows:
+                click.echo("  ".join([*(c.ljust(w) for c, w in zip(row, widths)), row[3]]).rstrip())
+            counts = {a: sum(1 for f in result.findings if f.action is a) for a in type(result.findings[0].action)} \
+                if result.findings else {}
+            if result.error:
+                click.echo(f"error: {result.error}", err=True)
+                failed = True
+            elif result.conflicts:
+                click.echo(f"{len(result.conflicts)} object(s) cannot be adopted in place (see ACTION conflict); "
+                           "nothing was changed.", err=True)
+                failed = True
+            elif dry_run:
+                click.echo(", ".join(f"{n} to {a.value}" for a, n in counts.items() if n) + " (dry run: nothing "
+                           "changed)")
+            else:
+                args = " ".join(shlex.quote(a) for a in sys.argv[2:] if a != "--dry-run")
+                click.echo(f"marked {result.marked} object(s) for their Helm releases; now run: helmgen install "
+                           f"{args}")
+        if failed:
+            sys.exit(3)
+    _run(go)
+
+
+@main.command()
+@input_options
+@cluster_options
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when an install would change something.")
+def diff(files, sets, revision, manifests, force, kubeconfig, contexts, color, exit_code):
+    """What install would change in the live cluster, per release (server-side dry run; no helm plugin)."""
+    def go():
+        import asyncio
+        import tempfile
+
+        from helmgen.deploy import install as deploy
+        from helmgen.deploy.diff import diff_cluster
+        from helmgen.helm import find_helm
+
+        with tempfile.TemporaryDirectory(prefix="helmgen-diff-") as workdir:
+            prepared = deploy.prepare(_options(files, sets, revision, manifests, force), Path(workdir))
+            _warn(prepared.warnings)
+            h = find_helm()
+            targets = _targets(kubeconfig, contexts)
+            found = asyncio.run(_gather(diff_cluster(h, prepared, t) for t in targets))
+        paint = color == "always" or (color == "auto" and sys.stdout.isatty())
+        styles = {"+": "green", "-": "red", "@": "cyan"}
+        changes = 0
+        for target, diffs in zip(targets, found):
+            if len(targets) > 1:
+                click.echo(f"cluster {target.context}:")
+            for d in diffs:
+                changes += not d.empty
+                click.echo(f"release {d.namespace}/{d.release}: " + ("no changes" if d.empty else
+                           f"{len(d.changed)} changed, {len(d.created)} created, {len(d.deleted)} deleted"))
+                for ident in d.created:
+                    click.echo(click.style(f"+ {ident} (created)", fg="green") if paint else f"+ {ident} (created)")
+                for ident in d.deleted:
+                    click.echo(click.style(f"- {ident} (deleted)", fg="red") if paint else f"- {ident} (deleted)")
+                for ident, lines in d.changed.items():
+                    for line in lines:
+                        line = line.rstrip("\n")
+                        style = styles.get(line[:1]) if not line.startswith(("+++", "---")) else "bold"
+                        click.echo(click.style(line, fg=style) if paint and style in styles.values() else
+                                   click.style(line, bold=True) if paint and style == "bold" else line)
+                for ident in d.unchecked:
+                    click.echo(f"? {ident} (not compared: helmgen has no client model of this kind)")
+        if exit_code and changes:
+            sys.exit(2)
+    _run(go)
 
 
 def _table(releases: list[dict]) -> str:

@@ -43,6 +43,7 @@ class Job:
 class Rendered:
     text: str
     warnings: list[Problem]
+    per_job: tuple[list[Doc], ...] = ()   # each job's documents, in the order of the jobs
 
 def istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
     """One job per enabled component with Istio's chart from `package` and the full values tree."""
@@ -119,7 +120,8 @@ def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, k
                               if not found])
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError(problems)
-    return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems))
+    return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems),
+                    tuple(found for found, _ in results))
 
 
 def template(opts: api.Options, compat: bool = False, strict: bool = False, kube_version: str | None = None,

@@ -22,14 +22,19 @@ from helmgen.deploy.release import ReleaseTask, apply_release
 from helmgen.deploy.tags import split_tags
 from helmgen.errors import HelmgenError, InputError, Problem
 from helmgen.helm.releases import Releases
+from helmgen.istio_charts import target_of
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.lock import cluster_lock
+
+
+WORKLOADS = ("Deployment", "DaemonSet", "StatefulSet")
 
 
 @dataclass(frozen=True)
 class Prepared:
     tasks: list[ReleaseTask]
     warnings: list[Problem]
+    documents: dict[str, list] = field(default_factory=dict)   # release -> its rendered Docs (helmgen adopt)
 
 
 @dataclass(frozen=True)
@@ -59,14 +64,21 @@ def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path:
                                   fix="install with --manifests DIR (an Istio release's manifests/ folder) until "
                                   "helmgen's own charts are complete") for j in empty])
     rendered = render.render_jobs(resolved, jobs, strict, helm_path=helm_path)
+    workloads = [tuple((d.kind, d.name) for d in docs if d.kind in WORKLOADS) for docs in rendered.per_job]
     jobs, tags = split_tags(helm.find_helm(helm_path), jobs, resolved.revision, workdir)
     tasks = [ReleaseTask(j.release, j.namespace, j.chart, j.values, render.postrender_spec(j, resolved.revision,
-                                                                                             strict), j.needs)
-             for j in jobs]
+                                                                                             strict), j.needs,
+                         target_of(j.spec, resolved.revision).to_json(), found)
+             for j, found in zip(jobs, workloads)]
     tasks += [ReleaseTask(folder.name, job.namespace, str(folder), {"revision": resolved.revision or "default",
                                                                     "tag": tag}, None, (job.release,))
               for job, tag, folder in tags]
-    return Prepared(tasks, rendered.warnings)
+    documents = {t.name: docs for t, docs in zip(tasks, rendered.per_job)}
+    for job, tag, folder in tags:  # the tag's objects belong to its own release, not istiod's
+        mine = {("MutatingWebhookConfiguration", folder.name), ("Service", f"istiod-revision-tag-{tag}")}
+        documents[folder.name] = [d for d in documents[job.release] if (d.kind, d.name) in mine]
+        documents[job.release] = [d for d in documents[job.release] if (d.kind, d.name) not in mine]
+    return Prepared(tasks, rendered.warnings, documents)
 
 
 async def install_cluster(h: helm.Helm, target: KubeTarget, tasks: list[ReleaseTask], settings: Settings,

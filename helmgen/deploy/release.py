@@ -18,7 +18,9 @@ from typing import Any, Protocol
 from helmgen.deploy.model import Outcome, Settings, Status
 from helmgen.helm import HelmError
 from helmgen.helm.releases import PENDING, Releases, Upgrade
+from helmgen.kube.adoption import kept_pod_labels
 from helmgen.kube.readiness import refs_in_manifest
+from helmgen.postprocess.stream import release_spec
 from helmgen.kube.waiter import wait_ready
 
 
@@ -30,6 +32,8 @@ class ReleaseTask:
     values: dict
     postrender: dict | None      # helmgen's post-processing for this release, or None
     needs: tuple[str, ...] = ()
+    target: dict | None = None   # the object its k8s settings patch (postprocess Target as JSON)
+    workloads: tuple[tuple[str, str], ...] = ()  # (kind, name) of its Deployments, DaemonSets, StatefulSets
 
 
 class Reporter(Protocol):
@@ -114,8 +118,12 @@ async def apply_release(releases: Releases, client: Any, task: ReleaseTask, sett
     report.phase(task.name, "reading history")
     history, note = await _recover(releases, task, await releases.history(task.name, task.namespace), report)
     before = _deployed(history)
-    up = Upgrade(task.name, task.namespace, task.chart, task.values, task.postrender, settings.dry_run,
-                 settings.take_ownership, _timeout(settings))
+    postrender = task.postrender
+    kept = await kept_pod_labels(client, task.namespace, task.workloads) if task.workloads else {}
+    if kept and task.target is not None:
+        postrender = {**(postrender or release_spec(None, task.target, ())), "podLabels": kept}
+    up = Upgrade(task.name, task.namespace, task.chart, task.values, postrender, settings.dry_run,
+                 settings.take_ownership, _timeout(settings), first_install=not history)
     report.phase(task.name, "helm upgrade --install" + (" --dry-run=server" if settings.dry_run else ""))
     try:
         out = await releases.upgrade_install(up)

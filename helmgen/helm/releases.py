@@ -13,9 +13,9 @@ Helm 3 / Helm 4 differences handled here:
     balancer) nor Helm 4's `--wait=watcher` is used, and so neither `--atomic` (Helm 3, implies --wait) nor
     `--rollback-on-failure` (Helm 4): helmgen rolls back itself, the same way on both;
   * `--dry-run=server` (both accept it; plain `--dry-run` means client-side on Helm 3);
-  * apply: Helm 3 patches client-side, Helm 4 applies server-side (its default, `--server-side=auto`); adoption
-    passes `--take-ownership` (both, 3.17+) and, on Helm 4, `--force-conflicts` for fields istioctl's field
-    manager owns.
+  * apply: Helm 3 patches client-side, Helm 4 applies server-side (its default, `--server-side=auto`); a first
+    install on Helm 4 passes `--force-conflicts`, so objects being adopted (helmgen adopt) are taken over from
+    istioctl's field manager; `--take-ownership` (both, 3.17+) is there for adopting without annotations.
 """
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ class Upgrade:
     dry_run: bool = False
     take_ownership: bool = False
     timeout: str = "5m"            # helm's own timeout (hooks); readiness is waited for by helmgen
+    first_install: bool = False    # no revision yet: objects that exist are being adopted
 
 
 class Releases:
@@ -121,7 +122,11 @@ class Releases:
         """`helm upgrade --install`; the release as helm reports it (`-o json`: name, version, info, manifest)."""
         extra = ["--dry-run=server"] if up.dry_run else []
         if up.take_ownership:
-            extra += ["--take-ownership"] + (["--force-conflicts"] if self.helm.major >= 4 else [])
+            extra += ["--take-ownership"]
+        if self.helm.major >= 4 and (up.take_ownership or up.first_install):
+            # Helm 4 applies server-side: objects it adopts carry fields of their previous field manager
+            # (istioctl's `istio-operator`), which a first apply takes over instead of failing on conflicts.
+            extra += ["--force-conflicts"]
         values = values_for(self.helm, up.chart, up.values)
         if up.postrender is None:
             return await self._upgrade(up, values, extra, None)

@@ -91,10 +91,28 @@ def postprocess_stream(text: str, spec: dict[str, Any]) -> tuple[str, list[str]]
     """Apply one release's post-processing (`release_spec`) to a YAML stream; new stream and warnings."""
     docs, problems = process(text, spec.get("k8s"), Target.from_json(spec["target"]), tuple(spec.get("path") or ()),
                              bool(spec.get("strict")))
+    keep = spec.get("podLabels") or {}
+    if keep:
+        docs = [_with_pod_labels(d, keep.get(f"{d.kind}/{d.name}")) for d in docs]
     errors = [str(p) for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise StrictError("; ".join(errors))
     return write_documents(docs), [str(p) for p in problems]
+
+
+def _with_pod_labels(doc: Doc, labels: dict[str, str] | None) -> Doc:
+    """The workload with these pod-template labels kept as they are live (an adopted install's, so its pods
+    do not restart over a label that only names the Helm release)."""
+    if not labels:
+        return doc
+    obj = doc.obj if doc.obj is not None else yaml.load(doc.text, Loader=GoYamlLoader)
+    template = ((obj.get("spec") or {}).get("template") or {}) if isinstance(obj, dict) else {}
+    meta = template.get("metadata") if isinstance(template, dict) else None
+    if not isinstance(meta, dict):
+        return doc
+    meta["labels"] = {**(meta.get("labels") or {}), **labels}
+    doc.obj, doc.text_is_exact = obj, False
+    return doc
 
 
 def release_spec(k8s: Any, target: dict, path: Path, strict: bool = False) -> dict[str, Any]:

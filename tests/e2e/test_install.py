@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from testbeds import started_testbed  # tests/e2e/testbeds.py
 from helpers import INPUTS, Cluster, merged_kubeconfig, outcome_lines
@@ -159,6 +160,45 @@ def test_uninstall_removes_releases_in_reverse_order_and_keeps_crds(cluster):
     assert cluster.releases() == {}
     assert deployments(cluster) == {}
     assert [c for c in cluster.get("crds")["items"] if c["spec"]["group"].endswith("istio.io")]
+
+
+def test_adopt_an_istioctl_install_without_restarting_pods(cluster, istioctl, tmp_path):
+    """What `istioctl install` leaves (the objects of `istioctl manifest generate`, server-side applied by field
+    manager istio-operator, with its install labels) becomes the Helm releases in place."""
+    generated = subprocess.run([str(istioctl), "manifest", "generate", "-f", str(INPUTS / "default.yaml"),
+                                "--manifests", str(cluster.manifests)], capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stderr
+    docs = [d for d in yaml.safe_load_all(generated.stdout) if d]
+    for d in docs:  # facts 7.3: the labels istioctl install adds to every object
+        d["metadata"].setdefault("labels", {}).update({
+            "operator.istio.io/managed": "Reconcile", "install.operator.istio.io/owning-resource": "e2e",
+            "install.operator.istio.io/owning-resource-namespace": ISTIO_NS, "istio.io/rev": "default"})
+    (tmp_path / "istioctl.yaml").write_text(yaml.safe_dump_all(docs))
+    cluster.bed.kubectl("create", "namespace", ISTIO_NS, check=False)
+    cluster.bed.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=istio-operator",
+                        "-f", str(tmp_path / "istioctl.yaml"))
+    cluster.bed.kubectl("rollout", "status", "-n", ISTIO_NS, "deployment/istiod", "--timeout=120s")
+    cluster.bed.kubectl("rollout", "status", "-n", ISTIO_NS, "deployment/istio-ingressgateway", "--timeout=120s")
+    assert cluster.releases() == {}
+    pods_before = pods(cluster)
+    replicasets = {r["metadata"]["name"] for r in cluster.get("replicasets", "-n", ISTIO_NS)["items"]}
+
+    args = ["-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests)]
+    plan = ok(cluster.helmgen("adopt", *args, "--dry-run"))
+    assert "Deployment/istio-system/istiod" in plan and "dry run: nothing changed" in plan, plan
+    assert "app.kubernetes.io/instance=istio" in plan, plan  # the pod label istioctl's release name put there
+    assert cluster.get("deployment", "-n", ISTIO_NS, "istiod")["metadata"].get("annotations", {}).get(
+        "meta.helm.sh/release-name") is None
+    out = ok(cluster.helmgen("adopt", *args))
+    assert "now run: helmgen install" in out, out
+    out = ok(cluster.install())
+    assert outcome_lines(out) == {r: "installed" for r in RELEASES}, out
+    time.sleep(3)  # a restart would show as new pods by now (kwok starts pods within a second)
+    assert pods(cluster) == pods_before
+    assert {r["metadata"]["name"] for r in cluster.get("replicasets", "-n", ISTIO_NS)["items"]} == replicasets
+    out = ok(cluster.install())
+    assert pods(cluster) == pods_before, out
+    ok(cluster.helmgen("uninstall", *args))
 
 
 def test_two_clusters_at_once(cluster, tmp_path):
