@@ -64,11 +64,16 @@ def _managers(live: dict) -> list[str]:
                    if isinstance(m, dict)})
 
 
+RELEASE_LABELS = ("app.kubernetes.io/instance", "release")   # the labels charts fill with .Release.Name
+
+
 def kept_labels(desired: dict, live: dict, release: str) -> dict[str, str]:
-    """Pod-template labels whose rendered value is the release name and whose live value differs."""
+    """Pod-template labels that name the Helm release (RELEASE_LABELS, rendered as the release name) and
+    whose live value differs."""
     want = _get(desired, ("spec", "template", "metadata", "labels")) or {}
     have = _get(live, ("spec", "template", "metadata", "labels")) or {}
-    return {k: str(have[k]) for k, v in want.items() if v == release and k in have and have[k] != v}
+    return {k: str(have[k]) for k in RELEASE_LABELS
+            if want.get(k) == release and k in have and have[k] != release}
 
 
 def classify(desired: dict, live: dict | None, release: str, release_namespace: str, namespace: str) -> Finding:

@@ -25,6 +25,8 @@ def _print_problems(problems: list[Problem], label: str = "error") -> None:
 def _run(fn: Callable[[], Any]) -> None:
     try:
         fn()
+    except click.ClickException:
+        raise  # usage errors: click prints them and exits 2
     except InputError as e:
         _print_problems(e.problems)
         n = sum(1 for p in e.problems if p.severity.value == "error")

@@ -3,6 +3,7 @@ and Helm 4.1 (one testbed each). The tests of one helm run in file order and bui
 platform team's week would: install, re-run, scale, a bad upgrade, two runs at once, a killed run, removal."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -80,6 +81,26 @@ def test_upgrade_changes_replicas(cluster):
     istiod = deployments(cluster)["istiod"]
     assert istiod["spec"]["replicas"] == 3 and istiod["status"]["readyReplicas"] == 3, istiod["status"]
     assert cluster.releases()["istiod"]["revision"] == "4"
+
+
+def test_status_diff_and_dry_run_change_nothing(cluster):
+    status = json.loads(ok(cluster.helmgen("status", "-f", str(INPUTS / "default.yaml"), "--manifests",
+                                           str(cluster.manifests), "-o", "json")))
+    assert {s["name"]: (s["state"], s["healthy"]) for s in status} == {r: ("deployed", True) for r in RELEASES}
+    history = {r: len(cluster.history(r)) for r in RELEASES}
+
+    same = ok(cluster.helmgen("diff", "-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests),
+                              "--set", "components.pilot.k8s.replicaCount=3", "--exit-code"))
+    assert same.count("no changes") == len(RELEASES), same
+    changed = cluster.helmgen("diff", "-f", str(INPUTS / "default.yaml"), "--manifests", str(cluster.manifests),
+                              "--set", "components.pilot.k8s.replicaCount=4", "--exit-code")
+    assert changed.returncode == 2, changed.stdout + changed.stderr
+    assert "-  replicas: 3\n+  replicas: 4" in changed.stdout, changed.stdout
+
+    out = ok(cluster.install("--dry-run", "--set", "components.pilot.k8s.replicaCount=4"))
+    assert set(outcome_lines(out).values()) == {"checked"}, out
+    assert deployments(cluster)["istiod"]["spec"]["replicas"] == 3
+    assert {r: len(cluster.history(r)) for r in RELEASES} == history
 
 
 def test_upgrade_whose_pods_cannot_schedule_times_out_and_rolls_back(cluster):
