@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HELM3 := .cache/helm/3.18.0/helm
 HELM4 := .cache/helm/4.1.4/helm
 
-.PHONY: setup run test unit golden clean
+.PHONY: setup run test e2e-kind unit golden clean
 
 setup: $(VENV)/.stamp $(HELM3) $(HELM4)
 
@@ -28,6 +28,11 @@ run: setup
 
 test: setup
 	HELMGEN_E2E=1 HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
+
+# The e2e tier on kind clusters instead of scripts/testbed, for machines with Docker (needs kind and kubectl on
+# PATH; pods really run there, so images are pulled from the IstioOperator's hub).
+e2e-kind: setup
+	HELMGEN_E2E=1 HELMGEN_E2E_KIND=1 HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) out

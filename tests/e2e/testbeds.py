@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +37,34 @@ def _down(name: str) -> subprocess.CompletedProcess:
                           stderr=subprocess.STDOUT, text=True, timeout=120)
 
 
+KIND = os.environ.get("HELMGEN_E2E_KIND") == "1"   # `make e2e-kind`: kind clusters instead of scripts/testbed
+
+
+@contextlib.contextmanager
+def _kind_cluster(name: str):
+    """A kind cluster (needs Docker and `kind` and `kubectl` on PATH), deleted after the block."""
+    name = name.replace("_", "-")[-40:].strip("-")
+    state = ROOT / ".cache" / "kind-state" / name
+    state.mkdir(parents=True, exist_ok=True)
+    kubeconfig = state / "kubeconfig"
+    proc = subprocess.run(["kind", "create", "cluster", "--name", name, "--kubeconfig", str(kubeconfig), "--wait",
+                           "120s"], capture_output=True, text=True, timeout=UP_TIMEOUT)
+    if proc.returncode != 0:
+        pytest.fail(f"kind create cluster --name {name} failed:\n{proc.stdout}{proc.stderr}", pytrace=False)
+    try:
+        yield Testbed(name=name, kubeconfig=kubeconfig, kubectl_path=Path(shutil.which("kubectl") or "kubectl"))
+    finally:
+        subprocess.run(["kind", "delete", "cluster", "--name", name], capture_output=True, timeout=300)
+
+
 @contextlib.contextmanager
 def started_testbed(name: str):
     """A testbed named `name`, up for the block and stopped and removed after it; fails (never skips) the
-    test when it cannot start."""
+    test when it cannot start. With HELMGEN_E2E_KIND=1, a kind cluster of that name instead."""
+    if KIND:
+        with _kind_cluster(name) as bed:
+            yield bed
+        return
     try:
         proc = subprocess.run([str(TESTBED), "up", "--name", name], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=UP_TIMEOUT)
