@@ -1,28 +1,27 @@
 """`helmgen diff`: per release, what an install would change in the live cluster (no helm plugin needed).
 
-Each rendered object is compared with the live one as the API server would leave it after the apply (a
-server-side dry run), and objects of the release's current revision that the new render no longer has are
-listed as deleted.
+What each release would apply comes from `helm upgrade --install --dry-run=server` (so charts that look the
+cluster up, as Istio's istiod chart does for its webhook's failurePolicy, render as on a real upgrade); each
+object is compared with the live one as the API server would leave it after the apply (a server-side dry-run
+apply), and objects of the release's current revision that the new render no longer has are listed as deleted.
 """
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
 from dataclasses import dataclass, field
 
 import yaml
 
 from helmgen import helm
 from helmgen.adoption import MANAGED_BY, RELEASE_NAME, RELEASE_NAMESPACE
-from helmgen.deploy.adopt import _objects
 from helmgen.deploy.install import Prepared
-from helmgen.helm.releases import Releases
-from helmgen.kube.adoption import KEPT_POD_LABELS, get_live, is_namespaced
+from helmgen.deploy.release import ReleaseTask, postrender_for
+from helmgen.helm.releases import Releases, Upgrade
+from helmgen.kube.adoption import get_live, is_namespaced
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.dryrun import after_apply
 from helmgen.objdiff import object_diff
-from helmgen.postprocess.stream import GoYamlLoader
+from helmgen.postprocess.stream import GoYamlLoader, load_stream
 
 
 @dataclass(frozen=True)
@@ -73,30 +72,11 @@ async def _compare(client, limit: asyncio.Semaphore, release: str, release_ns: s
         live = await get_live(client, api_version, kind, namespace, name)
         if live is None:
             return ident, "create", []
-        kept = _kept_labels(live)
-        if kept:  # an adopted workload: install keeps these pod labels (helmgen.adoption)
-            obj = _with_template_labels(obj, kept)
         after = await after_apply(client, _as_helm_applies(obj, release, release_ns, namespace), namespace)
     if after is None:
         return ident, "unchecked", []
     lines = object_diff(live, after, ident)
     return ident, "change" if lines else "same", lines
-
-
-def _kept_labels(live: dict) -> dict[str, str]:
-    text = ((live.get("metadata") or {}).get("annotations") or {}).get(KEPT_POD_LABELS)
-    try:
-        found = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _with_template_labels(obj: dict, labels: dict[str, str]) -> dict:
-    out = copy.deepcopy(obj)
-    meta = out.setdefault("spec", {}).setdefault("template", {}).setdefault("metadata", {})
-    meta["labels"] = {**(meta.get("labels") or {}), **labels}
-    return out
 
 
 def _manifest_ids(manifest: str, release_ns: str) -> set[str]:
@@ -108,18 +88,29 @@ def _manifest_ids(manifest: str, release_ns: str) -> set[str]:
     return ids
 
 
+async def _desired(releases: Releases, client, task: ReleaseTask) -> tuple[list[dict], bool]:
+    """The release's objects exactly as an install would apply them (a server-side dry run of `helm upgrade
+    --install`: chart lookups see the cluster, the post-renderer runs), and whether it is installed."""
+    history = await releases.history(task.name, task.namespace)
+    out = await releases.upgrade_install(Upgrade(task.name, task.namespace, task.chart, task.values,
+                                                 await postrender_for(client, task), dry_run=True,
+                                                 first_install=not history))
+    return load_stream(out.get("manifest", "")), bool(history)
+
+
 async def diff_cluster(h: helm.Helm, prepared: Prepared, target: KubeTarget) -> list[ReleaseDiff]:
     client = async_client(target)
     limit = asyncio.Semaphore(8)
     releases = Releases(h, target)
     try:
-        objects = _objects(prepared)
-        compared = await asyncio.gather(*(_compare(client, limit, r, ns, o) for r, ns, o in objects))
+        desired = await asyncio.gather(*(_desired(releases, client, t) for t in prepared.tasks))
+        objects = [(t, o) for t, (objs, _) in zip(prepared.tasks, desired) for o in objs]
+        compared = await asyncio.gather(*(_compare(client, limit, t.name, t.namespace, o) for t, o in objects))
         out = []
-        for task in prepared.tasks:
-            mine = [c for (release, _, _), c in zip(objects, compared) if release == task.name]
+        for task, (_, installed) in zip(prepared.tasks, desired):
+            mine = [c for (t, _), c in zip(objects, compared) if t is task]
             current: set[str] = set()
-            if await releases.history(task.name, task.namespace):
+            if installed:
                 current = _manifest_ids(await releases.manifest(task.name, task.namespace), task.namespace)
             out.append(ReleaseDiff(task.name, task.namespace,
                                    changed={i: lines for i, what, lines in mine if what == "change"},

@@ -107,6 +107,14 @@ async def _put_back(releases: Releases, client: Any, task: ReleaseTask, before: 
     return Status.ROLLED_BACK, now, text
 
 
+async def postrender_for(client: Any, task: ReleaseTask) -> dict | None:
+    """The task's post-processing, plus the pod labels `helmgen adopt` recorded on its live workloads."""
+    kept = await kept_pod_labels(client, task.namespace, task.workloads) if task.workloads else {}
+    if kept and task.target is not None:
+        return {**(task.postrender or release_spec(None, task.target, ())), "podLabels": kept}
+    return task.postrender
+
+
 async def apply_release(releases: Releases, client: Any, task: ReleaseTask, settings: Settings,
                         report: Reporter) -> Outcome:
     """Install or upgrade one release and wait for it; every failure ends in a known state (see above)."""
@@ -118,10 +126,7 @@ async def apply_release(releases: Releases, client: Any, task: ReleaseTask, sett
     report.phase(task.name, "reading history")
     history, note = await _recover(releases, task, await releases.history(task.name, task.namespace), report)
     before = _deployed(history)
-    postrender = task.postrender
-    kept = await kept_pod_labels(client, task.namespace, task.workloads) if task.workloads else {}
-    if kept and task.target is not None:
-        postrender = {**(postrender or release_spec(None, task.target, ())), "podLabels": kept}
+    postrender = await postrender_for(client, task)
     up = Upgrade(task.name, task.namespace, task.chart, task.values, postrender, settings.dry_run,
                  settings.take_ownership, _timeout(settings), first_install=not history)
     report.phase(task.name, "helm upgrade --install" + (" --dry-run=server" if settings.dry_run else ""))
