@@ -22,7 +22,14 @@ def _print_problems(problems: list[Problem], label: str = "error") -> None:
         click.echo(f"{label}: {p}", err=True)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a run like Ctrl-C: helm is stopped, the cluster lock released
+
+
 def _run(fn: Callable[[], Any]) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         fn()
     except click.ClickException:
@@ -36,7 +43,8 @@ def _run(fn: Callable[[], Any]) -> None:
         click.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo("interrupted: releases being changed were stopped where they were; run the command again to "
+                   "converge (helmgen recovers releases an interrupted run left pending)", err=True)
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - the one place that turns bugs into a one-line message
         click.echo(f"helmgen: internal error ({type(e).__name__}: {e}). This is a bug in helmgen; please "

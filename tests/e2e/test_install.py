@@ -137,6 +137,23 @@ def test_second_concurrent_run_is_refused(cluster):
     assert cluster.bed.kubectl("get", "lease", "-n", "kube-system", "helmgen-lock", check=False).returncode != 0
 
 
+def test_sigterm_stops_the_run_and_releases_the_lock(cluster):
+    run = subprocess.Popen([sys.executable, "-m", "helmgen.cli", "install", "-f", str(INPUTS / "default.yaml"),
+                            "--manifests", str(cluster.manifests), "--timeout", "60s",
+                            "--set", "components.pilot.k8s.nodeSelector.e2e/no-such-node=x"],
+                           env=cluster.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while cluster.bed.kubectl("get", "lease", "-n", "kube-system", "helmgen-lock", check=False).returncode:
+        assert time.monotonic() < deadline and run.poll() is None, "the run never took the lock"
+        time.sleep(0.2)
+    time.sleep(1)
+    run.send_signal(signal.SIGTERM)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and "interrupted" in err, out + err
+    assert cluster.bed.kubectl("get", "lease", "-n", "kube-system", "helmgen-lock", check=False).returncode != 0
+    assert ok(cluster.install())  # and the next run converges
+
+
 def _helm_children(pid: int) -> list[str]:
     found = []
     for proc in Path("/proc").iterdir():
