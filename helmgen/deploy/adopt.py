@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from helmgen.adoption import MANAGED_BY, RELEASE_NAME, RELEASE_NAMESPACE, Action, Finding, classify
 from helmgen.deploy.install import Prepared
 from helmgen.errors import HelmgenError
-from helmgen.kube.adoption import KEPT_POD_LABELS, get_live, is_namespaced, patch_metadata
+from helmgen.kube.adoption import KEPT_POD_LABELS
+from helmgen.kube.objects import get_live, is_namespaced, patch_metadata
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.lock import cluster_lock
 from helmgen.postprocess.stream import GoYamlLoader

@@ -17,7 +17,7 @@ from helmgen.adoption import MANAGED_BY, RELEASE_NAME, RELEASE_NAMESPACE
 from helmgen.deploy.install import Prepared
 from helmgen.deploy.release import ReleaseTask, postrender_for
 from helmgen.helm.releases import Releases, Upgrade
-from helmgen.kube.adoption import get_live, is_namespaced
+from helmgen.kube.objects import get_live, is_namespaced
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.dryrun import after_apply
 from helmgen.objdiff import object_diff

@@ -16,6 +16,7 @@ from lightkube import ApiError, AsyncClient
 from lightkube.core.resource_registry import resource_registry
 
 from helmgen.kube.client import ClusterError
+from helmgen.kube.objects import get_live
 from helmgen.kube.readiness import Ref, check, pod_reason, pod_selector, refs_in_manifest
 
 __all__ = ["NotReady", "ProgressCallback", "Ref", "refs_in_manifest", "wait_ready"]
@@ -97,19 +98,7 @@ async def _check_one(client: AsyncClient, ref: Ref) -> NotReady | None:
 
 async def get_object(client: AsyncClient, ref: Ref) -> dict[str, Any] | None:
     """The object as the API returns it (a plain dict), or None when it does not exist (404)."""
-    resource = resource_registry.load(_API_VERSIONS[ref.kind], ref.kind)
-    try:
-        if ref.namespace:
-            obj = await client.get(resource, ref.name, namespace=ref.namespace)
-        else:
-            obj = await client.get(resource, ref.name)
-    except ApiError as e:
-        if e.status.code == 404:
-            return None
-        raise ClusterError(f"cannot read {ref.id}: {_api_error(e)}") from None
-    except httpx2.HTTPError as e:
-        raise ClusterError(f"cannot read {ref.id}: {e}") from None
-    return obj.to_dict()
+    return await get_live(client, _API_VERSIONS[ref.kind], ref.kind, ref.namespace, ref.name)
 
 
 async def list_pods(client: AsyncClient, ref: Ref, labels: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -57,13 +58,12 @@ class Cluster:
 
 
 def outcome_lines(stdout: str) -> dict[str, str]:
-    """release -> RESULT column of helmgen's summary table."""
+    """release -> RESULT column of helmgen's summary table (rows end in REVISION and TIME)."""
     rows = {}
     for line in stdout.splitlines():
-        parts = line.split()
-        if len(parts) >= 5 and parts[0] != "RELEASE" and not line.startswith(" "):
-            # RELEASE NAMESPACE RESULT(may be two words) REVISION TIME
-            rows[parts[0]] = " ".join(parts[2:-2])
+        m = re.match(r"(\S+)\s+(\S+)\s+(.+?)\s+(\d+|-)\s+(\d+\.\ds|-)$", line)
+        if m and m.group(1) != "RELEASE":
+            rows[m.group(1)] = m.group(3)
     return rows
 
 

@@ -5,7 +5,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from helmgen.cli import Duration, main
+from helmgen.cli import main
+from helmgen.cli_cluster import Duration
 
 
 @pytest.mark.parametrize("text,seconds", [("300", 300), ("90s", 90), ("5m", 300), ("1m30s", 90), ("1h", 3600),

@@ -1,0 +1,66 @@
+"""Reading and patching any object of a kind lightkube has a model of (built-in kinds)."""
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+from lightkube import ApiError, AsyncClient
+from lightkube.core.resource import NamespacedResource
+from lightkube.core.resource_registry import resource_registry
+from lightkube.types import PatchType
+
+from helmgen.kube.client import ClusterError
+
+
+def _resource(api_version: str, kind: str):
+    try:
+        return resource_registry.load(api_version, kind)
+    except Exception:  # noqa: BLE001 - lightkube raises several types for kinds it has no model of
+        return None
+
+
+def _where(kind: str, namespace: str, name: str) -> str:
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+async def get_live(client: AsyncClient, api_version: str, kind: str, namespace: str, name: str) -> dict | None:
+    """The live object as a dict, None when absent; ClusterError for a kind helmgen cannot read."""
+    resource = _resource(api_version, kind)
+    if resource is None:
+        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: no client model for {api_version} {kind}")
+    try:
+        obj = await (client.get(resource, name, namespace=namespace) if namespace and _namespaced(resource)
+                     else client.get(resource, name))
+    except ApiError as e:
+        if e.status.code == 404:
+            return None
+        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: {e.status.message}") from None
+    except httpx2.HTTPError as e:
+        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: {e}") from None
+    return obj.to_dict()
+
+
+def is_namespaced(api_version: str, kind: str) -> bool | None:
+    """Whether objects of this kind live in a namespace; None for a kind lightkube has no model of."""
+    resource = _resource(api_version, kind)
+    return None if resource is None else _namespaced(resource)
+
+
+def _namespaced(resource: Any) -> bool:
+    return isinstance(resource, type) and issubclass(resource, NamespacedResource)
+
+
+async def patch_metadata(client: AsyncClient, api_version: str, kind: str, namespace: str, name: str,
+                         labels: dict[str, str], annotations: dict[str, str]) -> None:
+    """Merge-patch labels and annotations onto a live object (nothing else is touched)."""
+    resource = _resource(api_version, kind)
+    body = {"metadata": {"labels": labels, "annotations": annotations}}
+    try:
+        if namespace and _namespaced(resource):
+            await client.patch(resource, name, body, namespace=namespace, patch_type=PatchType.MERGE)
+        else:
+            await client.patch(resource, name, body, patch_type=PatchType.MERGE)
+    except ApiError as e:
+        raise ClusterError(f"cannot mark {_where(kind, namespace, name)} for Helm: {e.status.message}") from None
+    except httpx2.HTTPError as e:
+        raise ClusterError(f"cannot mark {_where(kind, namespace, name)} for Helm: {e}") from None
