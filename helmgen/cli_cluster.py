@@ -56,11 +56,11 @@ def _install(files, sets, revision, manifests, force, kubeconfig, contexts, wait
         from helmgen.deploy.summary import summary_text
 
         with tempfile.TemporaryDirectory(prefix="helmgen-install-") as workdir:
-            prepared = deploy.prepare(_options(files, sets, revision, manifests, force), Path(workdir), strict=strict)
-            _warn(prepared.warnings)
             settings = Settings(wait=wait, timeout=timeout, dry_run=dry_run, history_max=history_max)
             command = shlex.join(["helmgen", *sys.argv[1:]])[:500]
-            results = asyncio.run(deploy.install(prepared, _targets(kubeconfig, contexts), settings, command))
+            results = asyncio.run(deploy.install(_options(files, sets, revision, manifests, force), Path(workdir),
+                                                 _targets(kubeconfig, contexts), settings, command, strict,
+                                                 on_prepared=lambda p: _warn(p.warnings)))
         click.echo(summary_text(results, dry_run))
         if not all(r.ok for r in results):
             sys.exit(3)

@@ -11,6 +11,7 @@ others go on, as istioctl's install does.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -81,17 +82,23 @@ def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path:
     return Prepared(tasks, rendered.warnings, documents)
 
 
-async def install_cluster(h: helm.Helm, target: KubeTarget, tasks: list[ReleaseTask], settings: Settings,
+async def install_cluster(h: helm.Helm, target: KubeTarget, preparing: Awaitable[Prepared], settings: Settings,
                           command: str, prefix: str = "", live: bool | None = None) -> ClusterResult:
-    by_name = {t.name: t for t in tasks}
+    """One cluster: connect and take its lock while the releases are still being rendered (`preparing`),
+    then run them. Bad input (preparing raises InputError) wins over any cluster error."""
     outcomes: dict[str, Outcome] = {}
+    tasks: list[ReleaseTask] = []
+    progress = None
     try:
         client = async_client(target)
     except HelmgenError as e:
+        await preparing
         return ClusterResult(target, error=str(e))
-    progress = progress_for([t.name for t in tasks], prefix, live)
     try:
         async with cluster_lock(client, command, dry_run=settings.dry_run):
+            tasks = (await preparing).tasks
+            by_name = {t.name: t for t in tasks}
+            progress = progress_for([t.name for t in tasks], prefix, live)
             releases = Releases(h, target, settings.history_max)
 
             async def run(name: str) -> bool:
@@ -107,7 +114,10 @@ async def install_cluster(h: helm.Helm, target: KubeTarget, tasks: list[ReleaseT
                 progress.done(outcome)
 
             await run_graph({t.name: t.needs for t in tasks}, run, skip)
+    except InputError:
+        raise
     except HelmgenError as e:
+        tasks = (await preparing).tasks
         return ClusterResult(target, _ordered(tasks, outcomes, "left as it was"), error=str(e))
     except asyncio.CancelledError:
         for t in tasks:
@@ -115,7 +125,8 @@ async def install_cluster(h: helm.Helm, target: KubeTarget, tasks: list[ReleaseT
                                                 message="the run was interrupted"))
         raise
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
         await client.close()
     return ClusterResult(target, _ordered(tasks, outcomes, ""))
 
@@ -125,12 +136,18 @@ def _ordered(tasks: list[ReleaseTask], outcomes: dict[str, Outcome], missing: st
             if t.name in outcomes or missing]
 
 
-async def install(prepared: Prepared, targets: list[KubeTarget], settings: Settings, command: str,
-                  helm_path: str | None = None, live: bool | None = None) -> list[ClusterResult]:
-    """Install on every target concurrently; one result per target, in the order given."""
+async def install(opts: api.Options, workdir: FsPath, targets: list[KubeTarget], settings: Settings,
+                  command: str, strict: bool = False, helm_path: str | None = None, live: bool | None = None,
+                  on_prepared: Callable[[Prepared], None] | None = None) -> list[ClusterResult]:
+    """Install on every target concurrently; one result per target, in the order given. The releases are
+    rendered (`prepare`, in a thread) while the clusters are connected and locked; InputError when the input
+    is bad, before any release is touched."""
     h = helm.find_helm(helm_path)
+    preparing = asyncio.get_running_loop().run_in_executor(None, prepare, opts, workdir, strict, helm_path)
+    if on_prepared is not None:
+        preparing.add_done_callback(lambda f: f.cancelled() or f.exception() or on_prepared(f.result()))
     several = len(targets) > 1
-    runs = [install_cluster(h, t, prepared.tasks, settings, command,
+    runs = [install_cluster(h, t, preparing, settings, command,
                             f"{t.context or t.kubeconfig_path}: " if several else "", False if several else live)
             for t in targets]
     return list(await asyncio.gather(*runs))

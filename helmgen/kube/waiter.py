@@ -45,7 +45,7 @@ class NotReady:
         return f"{self.ref.id} ({self.reason})"
 
 
-FIRST_INTERVAL = 0.2   # most objects are ready within a second of being applied: look again soon,
+FIRST_INTERVAL = 0.05  # most objects are ready within a second of being applied: look again soon,
 BACKOFF = 1.5          # then less and less often, up to `interval` between rounds
 
 
@@ -53,7 +53,7 @@ async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, inter
                      on_progress: ProgressCallback | None = None) -> list[NotReady]:
     """Wait until all `refs` are ready; [] then, else the ones still not ready when `timeout` (seconds) passed.
 
-    Rounds run at once, then after 0.2 s, 0.3 s, 0.45 s, ... (x1.5 each time) up to `interval` between rounds,
+    Rounds run at once, then after 0.05 s, 0.075 s, 0.11 s, ... (x1.5 each time) up to `interval` between rounds,
     and a last one at the deadline (istioctl polls every 2 s; a fixed 2 s costs up to 2 s per release). `on_progress(ready, total,
     reason)` is called after each round with the first not-ready object's reason ("" when all are ready).
     Refs of kinds that are not waited for count as ready without a request. The deadline bounds the waiting
