@@ -24,7 +24,10 @@ LoadBalancer Service's address.
 
 istioctl is the pinned build of scripts/build-istioctl; every tool uses the pinned module's manifests/.
 
-Usage: bench/install_vs_istioctl.py [N]   (default 3; from the repo, after `make test` or `make run`)
+With --all the IstioOperator also enables istio-cni (kube-system) and the egress gateway: five releases, of which
+istiod and istio-cni, and then the two gateways, can be installed side by side.
+
+Usage: bench/install_vs_istioctl.py [N] [--all]   (N default 3; from the repo, after `make test` or `make run`)
 """
 from __future__ import annotations
 
@@ -54,11 +57,24 @@ spec:
       istio-ingressgateway:
         type: ClusterIP   # no load balancer on the test bed; helm --wait would wait forever for an address
 """
+# --all: every component a sidecar mesh uses (istio-cni, both gateways), so that releases can run side by side
+IOP_ALL = """apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  profile: default
+  components:
+    cni: {enabled: true, namespace: kube-system}
+    egressGateways: [{name: istio-egressgateway, enabled: true}]
+  values:
+    gateways:
+      istio-ingressgateway:
+        type: ClusterIP
+"""
 DEPLOYMENTS = ("istiod", "istio-ingressgateway")
 # The plan names the published OCI charts for these; the sequential helm commands use the same charts from the
 # pinned manifests/ folder (as helmgen install and istioctl do).
 LOCAL_CHARTS = {"base": "charts/base", "istiod": "charts/istio-control/istio-discovery",
-                "istio-ingress": "charts/gateways/istio-ingress"}
+                "istio-ingress": "charts/gateways/istio-ingress", "cni": "charts/istio-cni"}
 
 
 def _build(*args: str) -> str:
@@ -136,14 +152,16 @@ def _verify(bed: Testbed, helm: Path | None, releases: list[str], env: dict[str,
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    everything = "--all" in sys.argv[1:]
+    n = int(args[0]) if args else 3
     istioctl, manifests = _build(), Path(_build("--manifests"))
     for path in (HELM3, HELM4, HELMGEN):
         if not path.exists():
             raise SystemExit(f"{path} missing: run `make setup`")
     work = Path(tempfile.mkdtemp(prefix="helmgen-bench-install-"))
     iop = work / "iop.yaml"
-    iop.write_text(IOP)
+    iop.write_text(IOP_ALL if everything else IOP)
     values = work / "values"
     proc = subprocess.run([str(HELMGEN), "translate", "-f", str(iop), "--manifests", str(manifests),
                            "-o", str(values)], capture_output=True, text=True)
