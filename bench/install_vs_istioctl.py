@@ -27,7 +27,10 @@ istioctl is the pinned build of scripts/build-istioctl; every tool uses the pinn
 With --all the IstioOperator also enables istio-cni (kube-system) and the egress gateway: five releases, of which
 istiod and istio-cni, and then the two gateways, can be installed side by side.
 
-Usage: bench/install_vs_istioctl.py [N] [--all]   (N default 3; from the repo, after `make test` or `make run`)
+With --pod-ready-delay S the test bed's pods become Ready S seconds after they start (kwok's pod-ready stage
+delayed), as real pods do, instead of at once; waiting then weighs as it does on a real cluster.
+
+Usage: bench/install_vs_istioctl.py [N] [--all] [--pod-ready-delay S]   (N default 3; after `make test`/`make run`)
 """
 from __future__ import annotations
 
@@ -94,12 +97,12 @@ def _local_chart(chart: str, manifests: Path) -> Path:
 class Testbed:
     """A fresh control plane for one install; down again on exit, whatever happened."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, pod_ready_delay: float = 0.0):
+        self.name, self.delay = name, pod_ready_delay
 
     def __enter__(self) -> "Testbed":
-        proc = subprocess.run([str(ROOT / "scripts/testbed"), "up", "--name", self.name],
-                              capture_output=True, text=True)
+        proc = subprocess.run([str(ROOT / "scripts/testbed"), "up", "--name", self.name,
+                               "--pod-ready-delay", str(self.delay)], capture_output=True, text=True)
         last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
         if proc.returncode != 0 or not last.startswith("export KUBECONFIG="):
             self._down()
@@ -152,8 +155,11 @@ def _verify(bed: Testbed, helm: Path | None, releases: list[str], env: dict[str,
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--all"]
-    everything = "--all" in sys.argv[1:]
+    argv = sys.argv[1:]
+    delay = float(argv[argv.index("--pod-ready-delay") + 1]) if "--pod-ready-delay" in argv else 0.0
+    args = [a for i, a in enumerate(argv) if a != "--all" and a != "--pod-ready-delay"
+            and (i == 0 or argv[i - 1] != "--pod-ready-delay")]
+    everything = "--all" in argv
     n = int(args[0]) if args else 3
     istioctl, manifests = _build(), Path(_build("--manifests"))
     for path in (HELM3, HELM4, HELMGEN):
@@ -221,7 +227,7 @@ def main() -> None:
     for i in range(n):
         order = names[i % len(names):] + names[:i % len(names)]  # rotate: each tool takes each slot in turn
         for tool in order:
-            with Testbed(bed_name) as bed:
+            with Testbed(bed_name, delay) as bed:
                 env = {**os.environ, "KUBECONFIG": bed.kubeconfig}
                 took, per_release = tools[tool](bed, env)
             times[tool].append(took)
@@ -242,7 +248,8 @@ def main() -> None:
         print(f"helmgen (Helm {version}) / istioctl install:        {ours / med['istioctl install']:5.2f}")
         print(f"helmgen (Helm {version}) / sequential helm {version}:   {ours / med[seq]:5.2f}")
     version = subprocess.run([str(HELMGEN), "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"(median of {n} runs each, tools rotated per run, a fresh testbed per install; {version}; istioctl built "
+    print(f"(median of {n} runs each, tools rotated per run, a fresh testbed per install, pods Ready {delay:g} s "
+          f"after they start; {version}; istioctl built "
           f"from istio.io/istio {(ROOT / 'scripts/istio-version').read_text().strip()}; {os.cpu_count()} cores)")
 
 

@@ -1,6 +1,7 @@
 """Waiting until a release's objects are ready (facts 7.4): the requests; the rules are in kube/readiness.py.
 
-One immediate round, then one every `interval` seconds until every object is ready or `timeout` has passed.
+One immediate round, then more, less and less often up to every `interval` seconds, until every object is ready
+or `timeout` has passed.
 A round GETs the objects not yet seen ready (an object seen ready stays counted as ready) and, for a workload
 that is not ready, lists its pods to say why. A 404 means the object is not there yet; any other failed
 request ends the wait with a ClusterError naming the object.
@@ -49,12 +50,13 @@ FIRST_INTERVAL = 0.05  # most objects are ready within a second of being applied
 BACKOFF = 1.5          # then less and less often, up to `interval` between rounds
 
 
-async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, interval: float = 2.0,
+async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, interval: float = 0.5,
                      on_progress: ProgressCallback | None = None) -> list[NotReady]:
     """Wait until all `refs` are ready; [] then, else the ones still not ready when `timeout` (seconds) passed.
 
     Rounds run at once, then after 0.05 s, 0.075 s, 0.11 s, ... (x1.5 each time) up to `interval` between rounds,
-    and a last one at the deadline (istioctl polls every 2 s; a fixed 2 s costs up to 2 s per release). `on_progress(ready, total,
+    and a last one at the deadline. istioctl polls every 2 s, which costs up to 2 s per release; a round is a GET
+    per object not yet ready (and a pod list per workload), cheap enough twice a second. `on_progress(ready, total,
     reason)` is called after each round with the first not-ready object's reason ("" when all are ready).
     Refs of kinds that are not waited for count as ready without a request. The deadline bounds the waiting
     between rounds; a round itself is bounded by the client's request timeout.
