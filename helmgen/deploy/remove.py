@@ -31,12 +31,15 @@ def reverse_needs(tasks: Sequence[ReleaseTask]) -> dict[str, tuple[str, ...]]:
 
 
 async def revision_users(releases: Releases, revision: str) -> list[str]:
-    """Releases other than istiod-<revision> whose values point at the revision (tags, gateways, ...)."""
+    """Releases other than istiod-<revision> whose values point at the revision: tags, gateways, and istio-base
+    while the revision is its defaultRevision (its validating webhook would call a control plane that is gone)."""
     import asyncio
 
     found = [r for r in await releases.list_all() if r.get("name") != f"istiod-{revision}"]
     values = await asyncio.gather(*(releases.user_values(r["name"], r["namespace"]) for r in found))
-    return [f"{r['namespace']}/{r['name']}" for r, v in zip(found, values) if v.get("revision") == revision]
+    return [f"{r['namespace']}/{r['name']}" + (" (its defaultRevision)" if v.get("defaultRevision") == revision
+                                               else "")
+            for r, v in zip(found, values) if revision in (v.get("revision"), v.get("defaultRevision"))]
 
 
 async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask], command: str, purge: bool,

@@ -11,7 +11,7 @@ from helmgen.kube.readiness import refs_in_manifest
 from helmgen.kube.waiter import wait_ready
 
 ISTIO_CHARTS = ("base", "istiod", "istio-discovery", "istio-ingress", "istio-egress", "gateway", "cni", "ztunnel",
-                "istio-base", "gateways", "istio-cni", "istiod-remote")
+                "istio-base", "gateways", "istio-cni", "istiod-remote", "istio-revision-tag")
 
 
 @dataclass(frozen=True)

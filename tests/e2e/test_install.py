@@ -258,8 +258,8 @@ def test_two_clusters_at_once(cluster, tmp_path):
 
 
 def test_canary_revision_beside_stable_tag_switch_and_removal_of_the_old_revision(cluster):
-    """docs/migration.md's canary flow: 1-0 with tag prod, 1-1 beside it, prod and the gateway moved to 1-1 in
-    place, 1-0 removed (refused while something still points at it)."""
+    """docs/migration.md's canary flow: 1-0 (default revision, tag prod), 1-1 beside it, then the default
+    revision, prod and the gateway moved to 1-1 in place, 1-0 removed (refused while something points at it)."""
     def install(name: str) -> str:
         return ok(cluster.helmgen("install", "-f", str(INPUTS / name), "--manifests", str(cluster.manifests)))
 
@@ -267,11 +267,15 @@ def test_canary_revision_beside_stable_tag_switch_and_removal_of_the_old_revisio
         hooks = cluster.get("mutatingwebhookconfiguration", "istio-revision-tag-prod")["webhooks"]
         return {h["clientConfig"]["service"]["name"] for h in hooks}.pop()
 
+    def default_validator() -> str:
+        hooks = cluster.get("validatingwebhookconfiguration", "istiod-default-validator")["webhooks"]
+        return {h["clientConfig"]["service"]["name"] for h in hooks}.pop()
+
     out = install("canary-1-0.yaml")
     assert outcome_lines(out)["istio-revision-tag-prod"] == "installed", out
-    assert tag_service() == "istiod-1-0"
+    assert tag_service() == "istiod-1-0" and default_validator() == "istiod-1-0"
     out = install("canary-1-1.yaml")
-    assert set(outcome_lines(out)) == {"istio-base", "istiod-1-1"}, out
+    assert set(outcome_lines(out)) == {"istiod-1-1"}, out
     assert {"istiod-1-0", "istiod-1-1", "istio-ingressgateway"} <= set(deployments(cluster))
     assert_all_ready(cluster)
 
@@ -283,6 +287,7 @@ def test_canary_revision_beside_stable_tag_switch_and_removal_of_the_old_revisio
     out = install("canary-1-1-prod.yaml")
     assert outcome_lines(out)["istio-revision-tag-prod"] == "upgraded", out
     assert tag_service() == "istiod-1-1"  # moved in place: the same object, never absent
+    assert default_validator() == "istiod-1-1"  # defaultRevision switched with istio-base
     assert cluster.get("mutatingwebhookconfiguration", "istio-revision-tag-prod")["metadata"]["uid"] == webhook_uid
     gateway = deployments(cluster)["istio-ingressgateway"]
     assert gateway["spec"]["template"]["metadata"]["labels"]["istio.io/rev"] == "1-1"
