@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from helmgen.deploy.model import Outcome, Settings, Status
+from helmgen.errors import HelmgenError
 from helmgen.helm import HelmError
 from helmgen.helm.releases import PENDING, Releases, Upgrade
 from helmgen.kube.adoption import kept_pod_labels
@@ -117,12 +118,25 @@ async def postrender_for(client: Any, task: ReleaseTask) -> dict | None:
 
 async def apply_release(releases: Releases, client: Any, task: ReleaseTask, settings: Settings,
                         report: Reporter) -> Outcome:
-    """Install or upgrade one release and wait for it; every failure ends in a known state (see above)."""
+    """Install or upgrade one release and wait for it; every failure ends in a known state (see above).
+
+    Never raises for helm or the cluster failing: the other releases of the run go on (a raise would cancel
+    them mid-helm). When even putting the release back fails, the outcome is FAILED and says so; the next run
+    recovers what is left pending."""
     started = time.monotonic()
 
     def outcome(status: Status, revision: int, message: str = "") -> Outcome:
         return Outcome(task.name, task.namespace, status, revision, message, time.monotonic() - started)
 
+    try:
+        return await _apply(releases, client, task, settings, report, outcome)
+    except HelmgenError as e:
+        return outcome(Status.FAILED, 0, f"{e}; the release may be part-way: run the install again, which "
+                       "recovers it")
+
+
+async def _apply(releases: Releases, client: Any, task: ReleaseTask, settings: Settings, report: Reporter,
+                 outcome: Callable[..., Outcome]) -> Outcome:
     report.phase(task.name, "reading history")
     history, note = await _recover(releases, task, await releases.history(task.name, task.namespace), report)
     before = _deployed(history)

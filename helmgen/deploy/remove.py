@@ -42,6 +42,31 @@ async def revision_users(releases: Releases, revision: str) -> list[str]:
             for r, v in zip(found, values) if revision in (v.get("revision"), v.get("defaultRevision"))]
 
 
+async def _remove(releases: Releases, task: ReleaseTask, purge: bool, timeout: float, crds: list[str], progress,
+                  started: float) -> Outcome:
+    """One release: uninstalled (its CRDs noted for --purge), or kept when it is a tag now pointing elsewhere."""
+    name = task.name
+    history = await releases.history(task.name, task.namespace)
+    pointed = (await releases.user_values(task.name, task.namespace)).get("revision") \
+        if history and task.name.startswith(PREFIX) and task.values else None
+    if not history:
+        return Outcome(name, task.namespace, Status.NOT_INSTALLED)
+    if pointed is not None and pointed != task.values.get("revision"):
+        return Outcome(name, task.namespace, Status.KEPT, history[-1].get("revision", 0),
+                       f"the tag now points at revision {pointed}")
+    if purge:
+        manifest = await releases.manifest(task.name, task.namespace)
+        crds.extend(r.name for r in refs_in_manifest(manifest, task.namespace)
+                    if r.kind == "CustomResourceDefinition")
+    progress.phase(name, "helm uninstall --wait")
+    try:
+        await releases.uninstall(task.name, task.namespace, f"{int(timeout)}s", wait=True)
+    except HelmError as e:
+        return Outcome(name, task.namespace, Status.FAILED, history[-1].get("revision", 0), str(e),
+                       time.monotonic() - started)
+    return Outcome(name, task.namespace, Status.UNINSTALLED, 0, "", time.monotonic() - started)
+
+
 async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask], command: str, purge: bool,
                             timeout: float, progress, revision: str | None = None) -> ClusterResult:
     by_name = {t.name: t for t in tasks}
@@ -62,27 +87,10 @@ async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask
 
             async def run(name: str) -> bool:
                 task, started = by_name[name], time.monotonic()
-                history = await releases.history(task.name, task.namespace)
-                pointed = (await releases.user_values(task.name, task.namespace)).get("revision") \
-                    if history and task.name.startswith(PREFIX) and task.values else None
-                if not history:
-                    outcome = Outcome(name, task.namespace, Status.NOT_INSTALLED)
-                elif pointed is not None and pointed != task.values.get("revision"):
-                    outcome = Outcome(name, task.namespace, Status.KEPT, history[-1].get("revision", 0),
-                                      f"the tag now points at revision {pointed}")
-                else:
-                    if purge:
-                        manifest = await releases.manifest(task.name, task.namespace)
-                        crds.extend(r.name for r in refs_in_manifest(manifest, task.namespace)
-                                    if r.kind == "CustomResourceDefinition")
-                    progress.phase(name, "helm uninstall --wait")
-                    try:
-                        await releases.uninstall(task.name, task.namespace, f"{int(timeout)}s", wait=True)
-                        outcome = Outcome(name, task.namespace, Status.UNINSTALLED, 0, "",
-                                          time.monotonic() - started)
-                    except HelmError as e:
-                        outcome = Outcome(name, task.namespace, Status.FAILED, history[-1].get("revision", 0),
-                                          str(e), time.monotonic() - started)
+                try:
+                    outcome = await _remove(releases, task, purge, timeout, crds, progress, started)
+                except HelmgenError as e:
+                    outcome = Outcome(name, task.namespace, Status.FAILED, 0, str(e), time.monotonic() - started)
                 outcomes[name] = outcome
                 progress.done(outcome)
                 return outcome.status.ok

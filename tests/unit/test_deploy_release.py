@@ -151,3 +151,13 @@ def test_dry_run_changes_nothing(ready):
 def test_without_wait_no_readiness_is_checked(ready):
     ready.append([NotReady(Ref("apps/v1", "Deployment", "istio-system", "istiod"), "never")])
     assert run(FakeReleases(), Settings(wait=False)).status is Status.INSTALLED
+
+
+def test_a_failing_rollback_is_an_outcome_not_an_exception(ready):
+    class RollbackFails(FakeReleases):
+        async def rollback(self, name, namespace, revision, timeout="5m"):
+            raise HelmError("helm rollback istiod failed: the API server went away")
+
+    out = run(RollbackFails([(1, "deployed")], fail_upgrade="apply failed"))
+    assert out.status is Status.FAILED
+    assert "the API server went away" in out.message and "run the install again" in out.message
