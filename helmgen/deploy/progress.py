@@ -66,7 +66,7 @@ class LiveProgress:
         now = time.monotonic()
         for release, (text, began, took) in self.rows.items():
             seconds = took if took else (now - began if began is not None else 0.0)
-            table.add_row(release, text, f"{seconds:.0f}s" if began is not None or took else "")
+            table.add_row(release, text, f"{seconds:.1f}s" if began is not None or took else "")
         return table
 
     def phase(self, release: str, text: str) -> None:
