@@ -103,7 +103,8 @@ async def uninstall_cluster(h: Helm, target: KubeTarget, tasks: list[ReleaseTask
             await run_graph(reverse_needs(tasks), run, skip)
             if purge and crds and all(o.status.ok for o in outcomes.values()):
                 progress.phase("CRDs", f"deleting {len(crds)} CustomResourceDefinitions")
-                await delete_crds(client, crds)
+                await delete_crds(client, crds, timeout)
+                progress.phase("CRDs", f"deleted {len(set(crds))} CustomResourceDefinitions")
     except HelmgenError as e:
         return ClusterResult(target, [outcomes[t.name] for t in tasks if t.name in outcomes], str(e))
     finally:
