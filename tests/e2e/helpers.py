@@ -57,6 +57,23 @@ class Cluster:
         return json.loads(self.bed.kubectl("get", *args, "-o", "json").stdout)
 
 
+def workload(kind: str, name: str, namespace: str = "", replicas: int | None = None,
+             node_selector: dict | None = None, readiness_probe: bool = False) -> str:
+    """A Deployment or DaemonSet of one container whose image is never pulled (kwok fakes containers)."""
+    container: dict = {"name": name, "image": f"registry.invalid/{name}:1"}
+    if readiness_probe:
+        container["readinessProbe"] = {"httpGet": {"path": "/", "port": 8080}}
+    pod: dict = {"containers": [container]}
+    if node_selector:
+        pod["nodeSelector"] = node_selector
+    spec: dict = {"selector": {"matchLabels": {"app": name}},
+                  "template": {"metadata": {"labels": {"app": name}}, "spec": pod}}
+    if replicas is not None:
+        spec = {"replicas": replicas, **spec}
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return yaml.safe_dump({"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}, sort_keys=False)
+
+
 def outcome_lines(stdout: str) -> dict[str, str]:
     """release -> RESULT column of helmgen's summary table (rows end in REVISION and TIME)."""
     rows = {}

@@ -4,50 +4,16 @@ from __future__ import annotations
 import json
 import time
 
+from helpers import workload  # tests/e2e/helpers.py
+
 NAMESPACE = "testbed-smoke"
 NODES = 3  # scripts/testbed up's default
 
-WORKLOADS = f"""
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: {NAMESPACE}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: {NAMESPACE}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {{app: web}}
-  template:
-    metadata:
-      labels: {{app: web}}
-    spec:
-      containers:
-      - name: web
-        image: registry.invalid/web:1  # never pulled: kwok fakes the containers
-        readinessProbe:
-          httpGet: {{path: /, port: 8080}}
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: agent
-  namespace: {NAMESPACE}
-spec:
-  selector:
-    matchLabels: {{app: agent}}
-  template:
-    metadata:
-      labels: {{app: agent}}
-    spec:
-      containers:
-      - name: agent
-        image: registry.invalid/agent:1
-"""
+WORKLOADS = "---\n".join([
+    f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {NAMESPACE}\n",
+    workload("Deployment", "web", NAMESPACE, replicas=2, readiness_probe=True),
+    workload("DaemonSet", "agent", NAMESPACE),
+])
 
 CRD = """
 apiVersion: apiextensions.k8s.io/v1

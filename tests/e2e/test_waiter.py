@@ -8,6 +8,8 @@ import time
 import pytest
 import yaml
 
+from helpers import workload  # tests/e2e/helpers.py
+
 from helmgen.kube.client import ClusterError, KubeTarget, async_client
 from helmgen.kube.waiter import NotReady, Ref, refs_in_manifest, wait_ready
 
@@ -25,37 +27,8 @@ metadata:
   name: not-waited-for
 data: {{a: b}}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {{app: web}}
-  template:
-    metadata:
-      labels: {{app: web}}
-    spec:
-      containers:
-      - name: web
-        image: registry.invalid/web:1  # never pulled: kwok fakes the containers
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: agent
-spec:
-  selector:
-    matchLabels: {{app: agent}}
-  template:
-    metadata:
-      labels: {{app: agent}}
-    spec:
-      containers:
-      - name: agent
-        image: registry.invalid/agent:1
----
+{workload("Deployment", "web", replicas=2)}---
+{workload("DaemonSet", "agent")}---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
@@ -72,24 +45,7 @@ spec:
       openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
 """
 
-UNSCHEDULABLE = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nowhere
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: nowhere}
-  template:
-    metadata:
-      labels: {app: nowhere}
-    spec:
-      nodeSelector: {no-such: label}
-      containers:
-      - name: nowhere
-        image: registry.invalid/nowhere:1
-"""
+UNSCHEDULABLE = workload("Deployment", "nowhere", replicas=1, node_selector={"no-such": "label"})
 
 
 def run_wait(kubeconfig, refs, timeout, interval=2.0, on_progress=None, after_first_round=None) -> list[NotReady]:
