@@ -95,13 +95,19 @@ async def install_cluster(h: helm.Helm, target: KubeTarget, preparing: Awaitable
         await preparing
         return ClusterResult(target, error=str(e))
     try:
-        async with cluster_lock(client, command, dry_run=settings.dry_run):
+        async with cluster_lock(client, command, dry_run=settings.dry_run) as lock:
             tasks = (await preparing).tasks
             by_name = {t.name: t for t in tasks}
             progress = progress_for([t.name for t in tasks], prefix, live)
             releases = Releases(h, target, settings.history_max)
 
             async def run(name: str) -> bool:
+                if lock.lost:  # another run took the cluster over (ours stopped renewing): start nothing more
+                    outcome = Outcome(name, by_name[name].namespace, Status.SKIPPED,
+                                      message="not started: this run lost the cluster lock to another run")
+                    outcomes[name] = outcome
+                    progress.done(outcome)
+                    return False
                 outcome = await apply_release(releases, client, by_name[name], settings, progress)
                 outcomes[name] = outcome
                 progress.done(outcome)
