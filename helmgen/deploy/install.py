@@ -16,19 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from helmgen import api, helm, render
+from helmgen.adoption import WORKLOADS
 from helmgen.deploy.graph import run_graph
 from helmgen.deploy.model import Outcome, Settings, Status
 from helmgen.deploy.progress import progress_for
 from helmgen.deploy.release import ReleaseTask, apply_release
-from helmgen.deploy.tags import split_tags
+from helmgen.deploy.tags import split_tags, tag_keys
 from helmgen.errors import HelmgenError, InputError, Problem
 from helmgen.helm.releases import Releases
 from helmgen.istio_charts import target_of
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.lock import cluster_lock
-
-
-WORKLOADS = ("Deployment", "DaemonSet", "StatefulSet")
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path:
                                   "helmgen's own charts are complete") for j in empty])
     rendered = render.render_jobs(resolved, jobs, strict, helm_path=helm_path)
     workloads = [tuple((d.kind, d.name) for d in docs if d.kind in WORKLOADS) for docs in rendered.per_job]
-    jobs, tags = split_tags(helm.find_helm(helm_path), jobs, resolved.revision, workdir)
+    jobs, tags = split_tags(jobs, list(rendered.per_job), resolved.revision, workdir)
     tasks = [ReleaseTask(j.release, j.namespace, j.chart, j.values, render.postrender_spec(j, resolved.revision,
                                                                                              strict), j.needs,
                          target_of(j.spec, resolved.revision).to_json(), found)
@@ -76,7 +74,7 @@ def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path:
               for job, tag, folder in tags]
     documents = {t.name: docs for t, docs in zip(tasks, rendered.per_job)}
     for job, tag, folder in tags:  # the tag's objects belong to its own release, not istiod's
-        mine = {("MutatingWebhookConfiguration", folder.name), ("Service", f"istiod-revision-tag-{tag}")}
+        mine = tag_keys(tag)
         documents[folder.name] = [d for d in documents[job.release] if (d.kind, d.name) in mine]
         documents[job.release] = [d for d in documents[job.release] if (d.kind, d.name) not in mine]
     return Prepared(tasks, rendered.warnings, documents)
@@ -101,23 +99,20 @@ async def install_cluster(h: helm.Helm, target: KubeTarget, preparing: Awaitable
             progress = progress_for([t.name for t in tasks], prefix, live)
             releases = Releases(h, target, settings.history_max)
 
-            async def run(name: str) -> bool:
-                if lock.lost:  # another run took the cluster over (ours stopped renewing): start nothing more
-                    outcome = Outcome(name, by_name[name].namespace, Status.SKIPPED,
-                                      message="not started: this run lost the cluster lock to another run")
-                    outcomes[name] = outcome
-                    progress.done(outcome)
-                    return False
-                outcome = await apply_release(releases, client, by_name[name], settings, progress)
-                outcomes[name] = outcome
+            def record(outcome: Outcome) -> bool:
+                outcomes[outcome.release] = outcome
                 progress.done(outcome)
                 return outcome.status.ok
 
+            async def run(name: str) -> bool:
+                if lock.lost:  # another run took the cluster over (ours stopped renewing): start nothing more
+                    return record(Outcome(name, by_name[name].namespace, Status.SKIPPED,
+                                          message="not started: this run lost the cluster lock to another run"))
+                return record(await apply_release(releases, client, by_name[name], settings, progress))
+
             def skip(name: str, need: str) -> None:
-                outcome = Outcome(name, by_name[name].namespace, Status.SKIPPED,
-                                  message=f"needs {need}, which did not succeed")
-                outcomes[name] = outcome
-                progress.done(outcome)
+                record(Outcome(name, by_name[name].namespace, Status.SKIPPED,
+                               message=f"needs {need}, which did not succeed"))
 
             await run_graph({t.name: t.needs for t in tasks}, run, skip)
     except InputError:

@@ -16,9 +16,10 @@ from pathlib import Path as FsPath
 
 import yaml
 
-from helmgen import helm
 from helmgen.components import Component
-from helmgen.render import ISTIOCTL_KUBE_VERSION, Job
+from helmgen.postprocess.documents import Doc
+from helmgen.postprocess.stream import document_object
+from helmgen.render import Job
 
 PREFIX = "istio-revision-tag-"
 
@@ -28,11 +29,9 @@ def tags_of(job: Job) -> list[str]:
     return [str(t) for t in tags] if isinstance(tags, list) else []
 
 
-def tag_objects(text: str, tag: str) -> list[dict]:
-    """The tag's webhook and Service among the rendered objects of an istiod chart."""
-    wanted = {("MutatingWebhookConfiguration", f"{PREFIX}{tag}"), ("Service", f"istiod-revision-tag-{tag}")}
-    return [d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            if isinstance(d, dict) and (d.get("kind"), (d.get("metadata") or {}).get("name")) in wanted]
+def tag_keys(tag: str) -> set[tuple[str, str]]:
+    """(kind, name) of the objects the istiod chart renders for a revision tag: its webhook and its Service."""
+    return {("MutatingWebhookConfiguration", f"{PREFIX}{tag}"), ("Service", f"istiod-revision-tag-{tag}")}
 
 
 def write_tag_chart(folder: FsPath, tag: str, revision: str, objects: list[dict]) -> None:
@@ -47,21 +46,21 @@ def write_tag_chart(folder: FsPath, tag: str, revision: str, objects: list[dict]
     (folder / "templates" / "objects.yaml").write_text('{{ .Files.Get "files/objects.yaml" }}\n')
 
 
-def split_tags(h: helm.Helm, jobs: list[Job], revision: str, workdir: FsPath,
-               kube_version: str | None = None) -> tuple[list[Job], list[tuple[Job, str, FsPath]]]:
+def split_tags(jobs: list[Job], documents: list[list[Doc]], revision: str,
+               workdir: FsPath) -> tuple[list[Job], list[tuple[Job, str, FsPath]]]:
     """The jobs with `revisionTags` taken out of istiod's values, and per tag (the istiod job it comes from,
-    the tag, its generated chart folder under workdir)."""
+    the tag, its generated chart folder under workdir). `documents` are each job's rendered documents (the
+    pre-flight render, which had the tags in istiod's values): the tag's objects are taken from there."""
     out, tags = [], []
-    for job in jobs:
+    for job, docs in zip(jobs, documents):
         names = tags_of(job)
         if not names:
             out.append(job)
             continue
-        text = helm.template(h, job.chart, job.release, job.namespace, job.values,
-                             kube_version or ISTIOCTL_KUBE_VERSION)
         for tag in names:
             folder = workdir / f"{PREFIX}{tag}"
-            write_tag_chart(folder, tag, revision, tag_objects(text, tag))
+            keys = tag_keys(tag)
+            write_tag_chart(folder, tag, revision, [document_object(d) for d in docs if (d.kind, d.name) in keys])
             tags.append((job, tag, folder))
         out.append(Job(job.spec, job.chart, job.release, job.namespace, {**job.values, "revisionTags": []},
                        job.needs))

@@ -100,12 +100,17 @@ def postprocess_stream(text: str, spec: dict[str, Any]) -> tuple[str, list[str]]
     return write_documents(docs), [str(p) for p in problems]
 
 
+def document_object(doc: Doc) -> dict:
+    """The document's object: as parsed, or parsed now (only documents post-processing touches are parsed)."""
+    return doc.obj if doc.obj is not None else yaml.load(doc.text, Loader=GoYamlLoader)
+
+
 def _with_pod_labels(doc: Doc, labels: dict[str, str] | None) -> Doc:
     """The workload with these pod-template labels kept as they are live (an adopted install's, so its pods
     do not restart over a label that only names the Helm release)."""
     if not labels:
         return doc
-    obj = doc.obj if doc.obj is not None else yaml.load(doc.text, Loader=GoYamlLoader)
+    obj = document_object(doc)
     template = ((obj.get("spec") or {}).get("template") or {}) if isinstance(obj, dict) else {}
     meta = template.get("metadata") if isinstance(template, dict) else None
     if not isinstance(meta, dict):
