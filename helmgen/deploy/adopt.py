@@ -16,10 +16,10 @@ from helmgen.adoption import MANAGED_BY, RELEASE_NAME, RELEASE_NAMESPACE, Action
 from helmgen.deploy.install import Prepared
 from helmgen.errors import HelmgenError
 from helmgen.kube.adoption import KEPT_POD_LABELS
-from helmgen.kube.objects import get_live, is_namespaced, patch_metadata
+from helmgen.kube.objects import get_live, patch_metadata, placed
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.lock import cluster_lock
-from helmgen.postprocess.stream import GoYamlLoader
+from helmgen.postprocess.stream import document_object
 
 CONCURRENT_REQUESTS = 8
 
@@ -38,28 +38,23 @@ class AdoptResult:
 
 def _objects(prepared: Prepared) -> list[tuple[str, str, dict]]:
     """(release, release namespace, object) for every rendered object."""
-    import yaml
-
     out = []
     for task in prepared.tasks:
         for doc in prepared.documents.get(task.name, []):
-            obj = doc.obj if doc.obj is not None else yaml.load(doc.text, Loader=GoYamlLoader)
+            obj = document_object(doc)
             if isinstance(obj, dict) and obj.get("kind"):
                 out.append((task.name, task.namespace, obj))
     return out
 
 
 async def _finding(client, limit: asyncio.Semaphore, release: str, release_ns: str, obj: dict) -> Finding:
-    meta = obj.get("metadata") or {}
-    api_version, kind = str(obj.get("apiVersion", "")), str(obj["kind"])
-    namespaced = is_namespaced(api_version, kind)
-    namespace = (meta.get("namespace") or release_ns) if namespaced else ""
-    if namespaced is None:
-        return Finding(api_version, kind, meta.get("namespace", ""), str(meta.get("name", "")), release,
+    p = placed(obj, release_ns)
+    if not p.known:
+        return Finding(p.api_version, p.kind, (obj.get("metadata") or {}).get("namespace", ""), p.name, release,
                        Action.CREATE, ("not checked: helmgen has no client model of this kind",))
     async with limit:
-        live = await get_live(client, api_version, kind, namespace, str(meta.get("name", "")))
-    return classify(obj, live, release, release_ns, namespace)
+        live = await get_live(client, p.api_version, p.kind, p.namespace, p.name)
+    return classify(obj, live, release, release_ns, p.namespace)
 
 
 async def _mark(client, limit: asyncio.Semaphore, f: Finding, release_namespace: str) -> None:

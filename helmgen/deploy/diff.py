@@ -17,7 +17,7 @@ from helmgen.adoption import MANAGED_BY, RELEASE_NAME, RELEASE_NAMESPACE
 from helmgen.deploy.install import Prepared
 from helmgen.deploy.release import ReleaseTask, postrender_for
 from helmgen.helm.releases import Releases, Upgrade
-from helmgen.kube.objects import get_live, is_namespaced
+from helmgen.kube.objects import get_live, placed
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.dryrun import after_apply
 from helmgen.objdiff import object_diff
@@ -38,19 +38,6 @@ class ReleaseDiff:
         return not (self.changed or self.created or self.deleted)
 
 
-def _ident(obj: dict, release_ns: str) -> tuple[str, str, str, str | None]:
-    """(api version, kind, namespace, name) and the id shown; namespace '' for cluster-scoped kinds."""
-    meta = obj.get("metadata") or {}
-    api_version, kind, name = str(obj.get("apiVersion", "")), str(obj.get("kind", "")), str(meta.get("name", ""))
-    namespaced = is_namespaced(api_version, kind)
-    namespace = (meta.get("namespace") or release_ns) if namespaced is not False else ""
-    return api_version, kind, namespace, name if namespaced is not None else None
-
-
-def object_id(kind: str, namespace: str, name: str) -> str:
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
-
-
 def _as_helm_applies(obj: dict, release: str, release_ns: str, namespace: str) -> dict:
     """The object with the ownership metadata helm adds when it applies it."""
     meta = dict(obj.get("metadata") or {})
@@ -64,28 +51,23 @@ def _as_helm_applies(obj: dict, release: str, release_ns: str, namespace: str) -
 async def _compare(client, limit: asyncio.Semaphore, release: str, release_ns: str,
                    obj: dict) -> tuple[str, str, list[str]]:
     """(id, 'create' | 'change' | 'same' | 'unchecked', diff lines)."""
-    api_version, kind, namespace, name = _ident(obj, release_ns)
-    ident = object_id(kind, namespace, name or str((obj.get("metadata") or {}).get("name", "")))
-    if name is None:
-        return ident, "unchecked", []
+    p = placed(obj, release_ns)
+    if not p.known:
+        return p.id, "unchecked", []
     async with limit:
-        live = await get_live(client, api_version, kind, namespace, name)
+        live = await get_live(client, p.api_version, p.kind, p.namespace, p.name)
         if live is None:
-            return ident, "create", []
-        after = await after_apply(client, _as_helm_applies(obj, release, release_ns, namespace), namespace)
+            return p.id, "create", []
+        after = await after_apply(client, _as_helm_applies(obj, release, release_ns, p.namespace), p.namespace)
     if after is None:
-        return ident, "unchecked", []
-    lines = object_diff(live, after, ident)
-    return ident, "change" if lines else "same", lines
+        return p.id, "unchecked", []
+    lines = object_diff(live, after, p.id)
+    return p.id, "change" if lines else "same", lines
 
 
 def _manifest_ids(manifest: str, release_ns: str) -> set[str]:
-    ids = set()
-    for doc in yaml.load_all(manifest, Loader=GoYamlLoader):
-        if isinstance(doc, dict) and doc.get("kind"):
-            _, kind, namespace, name = _ident(doc, release_ns)
-            ids.add(object_id(kind, namespace, name or str((doc.get("metadata") or {}).get("name", ""))))
-    return ids
+    return {placed(doc, release_ns).id for doc in yaml.load_all(manifest, Loader=GoYamlLoader)
+            if isinstance(doc, dict) and doc.get("kind")}
 
 
 async def _desired(releases: Releases, client, task: ReleaseTask) -> tuple[list[dict], bool]:

@@ -8,16 +8,11 @@ from lightkube.core.exceptions import ApiError
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
 from helmgen.kube.client import ClusterError
+from helmgen.kube.objects import get_live
 
 
 async def _exists(client: AsyncClient, name: str) -> bool:
-    try:
-        await client.get(CustomResourceDefinition, name)
-    except ApiError as e:
-        if e.status.code == 404:
-            return False
-        raise ClusterError(f"cannot read CustomResourceDefinition {name}: {e.status.message}") from None
-    return True
+    return await get_live(client, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name) is not None
 
 
 async def delete_crds(client: AsyncClient, names: list[str], timeout: float = 120.0) -> None:

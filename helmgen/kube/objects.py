@@ -1,6 +1,7 @@
 """Reading and patching any object of a kind lightkube has a model of (built-in kinds)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -10,6 +11,7 @@ from lightkube.core.resource_registry import resource_registry
 from lightkube.types import PatchType
 
 from helmgen.kube.client import ClusterError
+from helmgen.kube.readiness import format_id
 
 
 def _resource(api_version: str, kind: str):
@@ -19,25 +21,45 @@ def _resource(api_version: str, kind: str):
         return None
 
 
-def _where(kind: str, namespace: str, name: str) -> str:
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
-
-
 async def get_live(client: AsyncClient, api_version: str, kind: str, namespace: str, name: str) -> dict | None:
     """The live object as a dict, None when absent; ClusterError for a kind helmgen cannot read."""
     resource = _resource(api_version, kind)
     if resource is None:
-        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: no client model for {api_version} {kind}")
+        raise ClusterError(f"cannot read {format_id(kind, namespace, name)}: no client model for {api_version} {kind}")
     try:
         obj = await (client.get(resource, name, namespace=namespace) if namespace and _namespaced(resource)
                      else client.get(resource, name))
     except ApiError as e:
         if e.status.code == 404:
             return None
-        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: {e.status.message}") from None
+        raise ClusterError(f"cannot read {format_id(kind, namespace, name)}: {e.status.message}") from None
     except httpx2.HTTPError as e:
-        raise ClusterError(f"cannot read {_where(kind, namespace, name)}: {e}") from None
+        raise ClusterError(f"cannot read {format_id(kind, namespace, name)}: {e}") from None
     return obj.to_dict()
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a rendered object lands in the cluster."""
+
+    api_version: str
+    kind: str
+    namespace: str      # '' for cluster-scoped kinds
+    name: str
+    known: bool         # False: lightkube has no model of the kind (it is then taken as namespaced)
+
+    @property
+    def id(self) -> str:
+        return format_id(self.kind, self.namespace, self.name)
+
+
+def placed(obj: dict, release_namespace: str) -> Placed:
+    """A rendered object's place: namespaced kinds without a namespace go to the release's, as helm puts them."""
+    meta = obj.get("metadata") or {}
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    namespaced = is_namespaced(api_version, kind)
+    namespace = (meta.get("namespace") or release_namespace) if namespaced is not False else ""
+    return Placed(api_version, kind, namespace, str(meta.get("name", "")), namespaced is not None)
 
 
 def is_namespaced(api_version: str, kind: str) -> bool | None:
@@ -61,6 +83,6 @@ async def patch_metadata(client: AsyncClient, api_version: str, kind: str, names
         else:
             await client.patch(resource, name, body, patch_type=PatchType.MERGE)
     except ApiError as e:
-        raise ClusterError(f"cannot mark {_where(kind, namespace, name)} for Helm: {e.status.message}") from None
+        raise ClusterError(f"cannot mark {format_id(kind, namespace, name)} for Helm: {e.status.message}") from None
     except httpx2.HTTPError as e:
-        raise ClusterError(f"cannot mark {_where(kind, namespace, name)} for Helm: {e}") from None
+        raise ClusterError(f"cannot mark {format_id(kind, namespace, name)} for Helm: {e}") from None
