@@ -12,6 +12,7 @@ import click
 from helmgen import __version__
 from helmgen.cli_cluster import COMMANDS
 from helmgen.cli_common import _options, _run, _warn, input_options
+from helmgen.tables import table_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +107,7 @@ def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]
             for r in sorted(releases, key=lambda r: r["order"])]
-    widths = [max(len(x) for x in col) for col in zip(header, *rows)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows])
+    return "\n".join(table_lines([header, *rows]))
 
 
 for _command in COMMANDS:

@@ -9,6 +9,7 @@ from typing import Callable
 import click
 
 from helmgen.cli_common import _options, _run, _warn, gather, input_options
+from helmgen.tables import table_lines
 
 
 class Duration(click.ParamType):
@@ -179,9 +180,8 @@ def status(files, sets, revision, manifests, fmt, kubeconfig, contexts):
                 rows = [["RELEASE", "NAMESPACE", "STATE", "REVISION", "CHART", "READY"]]
                 rows += [[s.name, s.namespace, s.state, str(s.revision or "-"), s.chart or "-",
                           f"{s.ready}/{s.workloads}"] for s in statuses]
-                widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-                for row in rows:
-                    click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+                for line in table_lines(rows):
+                    click.echo(line)
                 for s in statuses:
                     for item in s.not_ready:
                         click.echo(f"  {s.name}: not ready: {item}")
@@ -216,9 +216,8 @@ def adopt(files, sets, revision, manifests, force, kubeconfig, contexts, dry_run
                 click.echo(f"cluster {result.target.context}:")
             rows = [["OBJECT", "RELEASE", "ACTION", "NOTES"]]
             rows += [[f.id, f.release, f.action.value, "; ".join(f.notes)] for f in result.findings]
-            widths = [max(len(r[i]) for r in rows) for i in range(3)]
-            for row in rows:
-                click.echo("  ".join([*(c.ljust(w) for c, w in zip(row, widths)), row[3]]).rstrip())
+            for line in table_lines(rows):
+                click.echo(line)
             counts = {a: sum(1 for f in result.findings if f.action is a) for a in type(result.findings[0].action)} \
                 if result.findings else {}
             if result.error:

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 from helmgen.deploy.install import ClusterResult
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+from helmgen.tables import table_lines
 
 
 def summary_text(results: list[ClusterResult], dry_run: bool = False, done: str = "ready") -> str:
@@ -19,7 +15,7 @@ def summary_text(results: list[ClusterResult], dry_run: bool = False, done: str 
                   f"{o.seconds:.1f}s" if o.seconds else "-"]
                  for o in result.outcomes]
         if result.outcomes:
-            lines += _table(rows)
+            lines += table_lines(rows)
         for o in result.outcomes:
             if o.message:
                 lines.append(f"  {o.release}: {o.message}")
