@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from helmgen.api import Translation, charts_dir
+from helmgen import chartgen
+from helmgen.api import ReleaseValues, Translation, charts_dir
 from helmgen.errors import InputError, Problem
 from helmgen.postrenderer import portable_plugin_files
 from helmgen.render_docs import helmfile, plan_document, postrender_file, readme
@@ -29,7 +30,7 @@ def dump_yaml(data: object) -> str:
                      allow_unicode=True)
 
 
-def render_files(tr: Translation, outdir: Path) -> dict[str, str]:
+def render_files(tr: Translation, outdir: Path) -> dict[str, str | bytes]:
     """File name -> content, for everything translate writes."""
     charts = chart_reference(outdir)
     files = {"plan.yaml": dump_yaml(plan_document(tr))}
@@ -40,7 +41,26 @@ def render_files(tr: Translation, outdir: Path) -> dict[str, str]:
     if any(rv.postrender is not None for rv in tr.releases):
         files.update(portable_plugin_files("helm-plugins"))
     files["helmfile.yaml"] = dump_yaml(helmfile(tr, charts))
+    if not tr.chart_version:  # our charts: also each release's generated chart, for plain Helm and GitOps
+        digest = chartgen.iop_hash(tr.resolved.merged)
+        for rv in tr.releases:
+            files.update(generated_chart_files(rv, digest))
     files["README.md"] = readme(tr, charts)
+    return files
+
+
+def _chart_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def generated_chart_files(rv: ReleaseValues, digest: str) -> dict[str, bytes]:
+    """charts/<release>/... and charts/<release>-<version>.tgz (see helmgen.chartgen)."""
+    name = rv.release.name
+    chart = chartgen.generated_chart(_chart_files(charts_dir() / rv.release.chart), name, rv.values, digest,
+                                     f"IstioOperator {digest}")
+    version = yaml.safe_load(chart["Chart.yaml"])["version"]
+    files: dict[str, bytes] = {f"charts/{name}/{path}": data for path, data in chart.items()}
+    files[f"charts/{name}-{version}.tgz"] = chartgen.package(chart, name)
     return files
 
 
@@ -52,7 +72,7 @@ def chart_reference(outdir: Path) -> str:
     return str(charts)
 
 
-def write_outdir(files: dict[str, str], outdir: Path) -> None:
+def write_outdir(files: dict[str, str | bytes], outdir: Path) -> None:
     """Write files into OUTDIR all at once (a previous helmgen output there is replaced)."""
     try:
         _write_outdir(files, outdir.resolve())
@@ -60,7 +80,7 @@ def write_outdir(files: dict[str, str], outdir: Path) -> None:
         raise InputError([Problem((), f"cannot write {outdir}: {e.strerror or e}; nothing was written")]) from None
 
 
-def _write_outdir(files: dict[str, str], outdir: Path) -> None:
+def _write_outdir(files: dict[str, str | bytes], outdir: Path) -> None:
     if outdir.exists() and not outdir.is_dir():
         raise InputError([Problem((), f"{outdir} exists and is not a folder")])
     if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "plan.yaml").is_file():
@@ -72,8 +92,9 @@ def _write_outdir(files: dict[str, str], outdir: Path) -> None:
     try:
         for name, text in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(text)
-            if text.startswith("#!"):
+            if isinstance(text, bytes):
+                (tmp / name).write_bytes(text)
+            elif (tmp / name).write_text(text) and text.startswith("#!"):
                 (tmp / name).chmod(0o755)
         if outdir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))

@@ -77,6 +77,41 @@ POST_RENDERER_NOTE = [
 ]
 
 
+OVERLAYS_NOTE = [
+    "## The post-renderer",
+    "",
+    "Our charts carry every `components.*.k8s` setting as a value, except `k8s.overlays` (patches by path into",
+    "any rendered object), which only a post-renderer can apply: helmgen's, from `<release>.postrender.json`.",
+    "With Helm 3, `helmgen-postrender` must be on PATH (it comes with helmgen). With Helm 4, post-renderers are",
+    "plugins: run the commands with `HELM_PLUGINS=$PWD/helm-plugins`, or let `helmgen install` do it.",
+    "",
+]
+
+
+def generated_charts_section(tr: Translation) -> list[str]:
+    """How to install the generated charts under charts/ with plain Helm, Argo CD or Flux."""
+    lines = [
+        "## Plain Helm and GitOps: the generated charts",
+        "",
+        "`charts/<release>/` is our chart with this IstioOperator's values as its defaults (its version ends in",
+        "`+iop.<hash>` of the IstioOperator), and `charts/<release>-<version>.tgz` the same chart packaged. Installing",
+        "them in this order, with no values and no helmgen, gives what `helmgen install` gives. An Argo CD",
+        "Application or a Flux HelmRelease can point at the folder (one per release, in the order below).",
+        "",
+        "```sh",
+    ]
+    for step in sorted({rv.release.order for rv in tr.releases}):
+        lines += [f"helm upgrade --install {rv.release.name} charts/{rv.release.name} --namespace "
+                  f"{rv.release.namespace} --create-namespace --wait" for rv in tr.releases if rv.release.order == step]
+    lines += ["```", ""]
+    overlaid = [rv.release.name for rv in tr.releases if rv.postrender is not None]
+    if overlaid:
+        lines += [f"Not carried by the generated charts: the `k8s.overlays` of {', '.join(overlaid)}. Plain Helm",
+                  "without helmgen's post-renderer (and Argo CD or Flux, which cannot post-render) installs these",
+                  "releases without those patches; use the commands above with the post-renderer instead.", ""]
+    return lines
+
+
 def readme(tr: Translation, charts: str) -> str:
     lines = [
         "# Helm releases for this IstioOperator",
@@ -93,7 +128,9 @@ def readme(tr: Translation, charts: str) -> str:
         lines.append("```")
         lines.append("")
     if any(rv.postrender is not None for rv in tr.releases):
-        lines += POST_RENDERER_NOTE
+        lines += OVERLAYS_NOTE if not tr.chart_version else POST_RENDERER_NOTE
+    if not tr.chart_version:
+        lines += generated_charts_section(tr)
     if tr.warnings:
         lines.append("## Warnings")
         lines.append("")
