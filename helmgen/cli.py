@@ -103,6 +103,29 @@ def template(files, sets, revision, manifests, force, compat, strict, kube_versi
     _run(go)
 
 
+OUR_CHARTS = ("istio-base", "istiod", "gateways", "istio-cni", "ztunnel")
+
+
+@main.command()
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the reference to FILE instead of stdout.")
+def docs(output):
+    """Print the values reference of helmgen's charts (from their schemas and defaults), as Markdown."""
+    def go():
+        from helmgen import api
+        from helmgen.chartdocs import values_reference
+        from helmgen.output import write_file
+
+        lines = [line for chart in OUR_CHARTS
+                 for line in values_reference(chart, api.chart_schema(chart), api.chart_defaults(chart))]
+        text = "\n".join(lines) + "\n"
+        if output:
+            write_file(Path(output), text)
+        else:
+            click.echo(text, nl=False)
+    _run(go)
+
+
 def _table(releases: list[dict]) -> str:
     header = ["ORDER", "RELEASE", "COMPONENT", "CHART", "NAMESPACE", "NEEDS"]
     rows = [[str(r["order"]), r["name"], r["component"], r["chart"], r["namespace"], ",".join(r["needs"]) or "-"]

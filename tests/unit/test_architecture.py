@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "helmgen"
-CORE = ["adoption", "chartgen", "objdiff", "tables", "kube/readiness", "components", "errors", "goformat", "merge", "paths", "plan", "quantity", "schema", "setflags",
+CORE = ["adoption", "chartgen", "chartdocs", "objdiff", "tables", "kube/readiness", "components", "errors", "goformat", "merge", "paths", "plan", "quantity", "schema", "setflags",
         "typecheck", "validate", "values", "translate/charts", "translate/components", "translate/toplevel",
         "postprocess/smp", "postprocess/overlays", "postprocess/overlay_path", "postprocess/k8s_patches",
         "postprocess/sorting", "postprocess/stream"]
