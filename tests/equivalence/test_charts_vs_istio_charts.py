@@ -15,6 +15,7 @@ from behaviour import compare, differences, behaviour, Intended
 from cases import all_cases, files_of
 from intended import FOLDER, intended_for
 from pairs import render_pair
+import kube_schemas
 
 CHARTS = ("istio-base", "istiod", "gateways", "istio-cni", "ztunnel")
 CASES = all_cases()
@@ -33,8 +34,24 @@ def test_the_tier_covers_the_corpus_every_profile_and_the_example():
     assert "example" in ids and {"profile/default", "profile/ambient", "profile/remote"} <= set(ids)
 
 
+@pytest.fixture(scope="session")
+def our_crds() -> dict:
+    """The schemas of the CRDs our istio-base chart installs by default."""
+    import subprocess
+    from helmgen import api
+    from helmgen.postprocess.stream import load_stream
+    helm = os.environ.get("HELMGEN_HELM3")
+    assert helm, "HELMGEN_HELM3 must name a helm binary (make test sets it up)"
+    proc = subprocess.run([helm, "template", "istio-base", str(api.charts_dir() / "istio-base"), "--include-crds",
+                           "--namespace", "istio-system"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    crds = kube_schemas.crd_schemas(load_stream(proc.stdout))
+    assert crds, "our istio-base chart renders no CRD with a schema"
+    return crds
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_our_charts_behave_as_istios(case, helm, istio_manifests, tmp_path):
+def test_our_charts_behave_as_istios(case, helm, istio_manifests, tmp_path, our_crds):
     from helmgen.errors import HelmgenError
 
     files = files_of(case, tmp_path)
@@ -55,6 +72,8 @@ def test_our_charts_behave_as_istios(case, helm, istio_manifests, tmp_path):
                 for line in compare(pair.ours.get(chart, []), pair.theirs.get(chart, []), intended_for(chart))]
     assert not problems, f"{len(problems)} differences (scripts/equiv {case.id} shows them):\n" + \
         "\n".join(problems[:25])
+    invalid = kube_schemas.problems([o for objs in pair.ours.values() for o in objs], our_crds)
+    assert not invalid, f"{len(invalid)} objects fail their schemas:\n" + "\n".join(invalid[:25])
 
 
 def test_every_intended_difference_has_a_reason_and_a_chart():
@@ -62,6 +81,13 @@ def test_every_intended_difference_has_a_reason_and_a_chart():
         assert path.stem in CHARTS, f"{path.name}: not one of our charts"
         for entry in intended_for(path.stem):
             assert len(entry.reason.split()) >= 5, f"{path.name}: {entry} needs a real reason"
+
+
+def test_schema_validation_can_fail(our_crds):
+    bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "dta": {}}
+    assert len(kube_schemas.problems([bad], our_crds)) == len(kube_schemas.KUBE_VERSIONS)
+    unknown = {"apiVersion": "networking.istio.io/v9", "kind": "Gateway", "metadata": {"name": "g"}}
+    assert kube_schemas.problems([unknown], our_crds) == ["Gateway g: no CRD of ours serves networking.istio.io/v9"]
 
 
 def test_the_comparison_can_fail():
