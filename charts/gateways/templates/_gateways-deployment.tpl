@@ -95,10 +95,7 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- if not $s.runAsRoot }}
 {{- $env = append $env (dict "name" "ISTIO_META_UNPRIVILEGED_POD" "value" "true") }}
 {{- end }}
-{{- $own := $s.env | default dict }}
-{{- range $name := keys $own | sortAlpha }}
-{{- $env = append $env (dict "name" $name "value" (toString (index $own $name))) }}
-{{- end }}
+{{- $env = concat $env (include "gateways.ownEnv" . | fromJsonArray) }}
 {{- $metadata := dig "defaultConfig" "proxyMetadata" dict $mesh | default dict }}
 {{- range $name := keys $metadata | sortAlpha }}
 {{- $env = append $env (dict "name" $name "value" (toString (index $metadata $name))) }}
@@ -108,6 +105,16 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- end }}
 {{- $env = append $env (dict "name" "ISTIO_META_CLUSTER_ID" "value" (dig "multiCluster" "clusterName" "" $global | default "Kubernetes")) }}
 {{- $env = append $env (dict "name" "ISTIO_META_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
+{{- toJson $env }}
+{{- end }}
+
+{{/* (dict "root" $ "s" SETTINGS): the value env as a list (JSON), by name. */}}
+{{- define "gateways.ownEnv" -}}
+{{- $own := .s.env | default dict }}
+{{- $env := list }}
+{{- range $name := keys $own | sortAlpha }}
+{{- $env = append $env (dict "name" $name "value" (toString (index $own $name))) }}
+{{- end }}
 {{- toJson $env }}
 {{- end }}
 
@@ -155,20 +162,17 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- end }}
 
 {{/* (dict "root" $ "s" SETTINGS): the volumes of secretVolumes and configVolumes and the proxy's mounts of them
-(JSON {"volumes", "mounts"}; the injected variant mounts only the secrets). */}}
+(JSON {"volumes", "mounts"}). */}}
 {{- define "gateways.ownVolumes" -}}
 {{- $volumes := list }}
 {{- $mounts := list }}
-{{- $injected := not (empty .s.injectionTemplate) }}
 {{- range .s.secretVolumes }}
 {{- $volumes = append $volumes (dict "name" .name "secret" (dict "secretName" .secretName "optional" true)) }}
 {{- $mounts = append $mounts (dict "name" .name "mountPath" .mountPath "readOnly" true) }}
 {{- end }}
 {{- range .s.configVolumes }}
 {{- $volumes = append $volumes (dict "name" .name "configMap" (dict "name" .configMapName "optional" true)) }}
-{{- if not $injected }}
 {{- $mounts = append $mounts (dict "name" .name "mountPath" .mountPath "readOnly" true) }}
-{{- end }}
 {{- end }}
 {{- toJson (dict "volumes" $volumes "mounts" $mounts) }}
 {{- end }}
@@ -211,10 +215,11 @@ global.hub/<image>:<tag or global.tag>[-<global.proxy.variant or global.variant>
 {{- $labels := $s.labels | default dict }}
 {{- $revision := toString ($s.revision | default "") }}
 
-{{- /* Pod labels: the gateway's labels under the fixed ones. */}}
+{{- /* Pod labels: the gateway's labels under the fixed ones. The canonical revision is the gateway's version
+label (app.kubernetes.io/version, else version), else the control plane revision, else "latest". */}}
 {{- $podLabels := dict
       "service.istio.io/canonical-name" $s.name
-      "service.istio.io/canonical-revision" ($revision | default "latest")
+      "service.istio.io/canonical-revision" (index $labels "app.kubernetes.io/version" | default (index $labels "version") | default $revision | default "latest")
       "install.operator.istio.io/owning-resource" (index $std "install.operator.istio.io/owning-resource")
       "operator.istio.io/component" (index $std "operator.istio.io/component")
       "sidecar.istio.io/inject" (ternary "true" "false" $injected) }}
@@ -257,7 +262,10 @@ global.hub/<image>:<tag or global.tag>[-<global.proxy.variant or global.variant>
 {{- $own := include "gateways.ownVolumes" $ctx | fromJson }}
 {{- $env := list }}
 {{- if not $s.runAsRoot }}{{ $env = list (dict "name" "ISTIO_META_UNPRIVILEGED_POD" "value" "true") }}{{ end }}
-{{- $_ := merge $proxy (dict "image" "auto" "env" ($env | default nil) "volumeMounts" ($own.mounts | default nil)) }}
+{{- $env = concat $env (include "gateways.ownEnv" $ctx | fromJsonArray) }}
+{{- $_ := set $proxy "image" "auto" }}
+{{- $_ := set $proxy "env" ($env | default nil) }}
+{{- $_ := set $proxy "volumeMounts" ($own.mounts | default nil) }}
 {{- $volumes = $own.volumes | default nil }}
 {{- else }}
 {{- $all := include "gateways.volumes" $ctx | fromJson }}
@@ -266,9 +274,9 @@ global.hub/<image>:<tag or global.tag>[-<global.proxy.variant or global.variant>
 {{- $_ := merge $proxy (dict "image" (include "gateways.image" $ctx) "args" (include "gateways.args" $ctx | fromJsonArray)
                              "readinessProbe" $probe "env" (include "gateways.env" $ctx | fromJsonArray)
                              "volumeMounts" $all.mounts) }}
-{{- with $global.imagePullPolicy }}{{ $_ := set $proxy "imagePullPolicy" . }}{{ end }}
 {{- $volumes = $all.volumes }}
 {{- end }}
+{{- with $global.imagePullPolicy }}{{ $_ := set $proxy "imagePullPolicy" . }}{{ end }}
 
 {{- /* The pod. */}}
 {{- $pod := dict "serviceAccountName" (printf "%s-service-account" $s.name)

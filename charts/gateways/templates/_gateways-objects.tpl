@@ -77,7 +77,7 @@ autoscaleMin above 1 with autoscaling, replicaCount above 1 without. */}}
 {{- end }}
 
 {{/* NetworkPolicy (global.networkPolicy.enabled): status and metrics ports plus every port the proxy listens on
-in; anything out. */}}
+in; anything out. Named <name>[-<revision>], labelled app=<name>, istio=<kind>gateway (not the gateway's labels). */}}
 {{- define "gateways.networkPolicy" -}}
 {{- $s := include "gateways.settings" . | fromJson }}
 {{- if dig "networkPolicy" "enabled" false ($s.global | default dict) }}
@@ -89,7 +89,9 @@ in; anything out. */}}
 {{- end }}
 {{- $spec := dict "podSelector" (dict "matchLabels" ($s.labels | default dict)) "policyTypes" (list "Ingress" "Egress")
                   "ingress" $rules "egress" (list dict) }}
-{{- $metadata := include "gateways.metadata" (dict "root" . "s" $s "name" $s.name "labels" true) | fromYaml }}
+{{- $name := printf "%s%s" $s.name (include "gateways.revisionSuffix" (dict "root" . "s" $s)) }}
+{{- $metadata := include "gateways.metadata" (dict "root" . "s" $s "name" $name) | fromYaml }}
+{{- $_ := merge $metadata.labels (dict "app" $s.name "istio" (printf "%sgateway" (include "gateways.kind" .))) }}
 {{- toYaml (dict "apiVersion" "networking.k8s.io/v1" "kind" "NetworkPolicy" "metadata" $metadata "spec" $spec) }}
 {{- end }}
 {{- end }}
