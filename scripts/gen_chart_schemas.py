@@ -2,8 +2,9 @@
 """Generate values.schema.json (and values.yaml) for helmgen's five charts.
 
 Types come from helmgen/data/values_types.json (the IstioOperator Values protobuf) plus
-the keys that Istio's official charts read but the protobuf lacks.  Every description
-below is our own wording.
+the keys that Istio's official charts read but the protobuf lacks; the `k8s` value (a component's
+`k8s` block, applied by the charts themselves) takes its Kubernetes types from
+helmgen/data/k8s_types.json, as `definitions`.  Every description below is our own wording.
 
 Usage:
     scripts/gen_chart_schemas.py                 # write charts/*/values.schema.json
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = json.loads((ROOT / "helmgen" / "data" / "values_types.json").read_text())["messages"]
+K8S_TYPES = json.loads((ROOT / "helmgen" / "data" / "k8s_types.json").read_text())
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 # --------------------------------------------------------------------------------------
@@ -527,6 +529,106 @@ OWNER = s("Name of the IstioOperator the values came from; written into owner la
 MESHCONFIG = free("MeshConfig of the mesh (free-form; validated by istiod, not by this chart).")
 
 # --------------------------------------------------------------------------------------
+# The `k8s` value: a component's k8s block (IstioOperator ComponentSpec.k8s) for the chart
+# helper helmgen.k8s.apply (charts/_lib/_helmgen_k8s.tpl)
+# --------------------------------------------------------------------------------------
+
+# field -> (Kubernetes type: a root name of k8s_types.json, or a scalar/map/list spec; description)
+K8S_FIELDS = {
+    "affinity": ("Affinity", "Pod affinity rules, merged into the pod template's spec.affinity (lists inside are "
+                             "replaced)."),
+    "env": ({"type": "list", "items": {"ref": "EnvVar"}},
+            "Environment variables merged by name into the main container's env (new names first, changed ones "
+            "in place)."),
+    "hpaSpec": ("HorizontalPodAutoscalerSpec", "Merged into the HorizontalPodAutoscaler's spec (metrics are "
+                                               "replaced), when the chart renders one."),
+    "imagePullPolicy": ({"type": "string"}, "imagePullPolicy of the main container."),
+    "nodeSelector": ({"type": "map", "values": {"type": "string"}}, "Merged into the pod template's nodeSelector."),
+    "podDisruptionBudget": ("PodDisruptionBudgetSpec",
+                            "Merged into the PodDisruptionBudget's spec, when the chart renders one; with "
+                            "maxUnavailable set too, minAvailable becomes null."),
+    "podAnnotations": ({"type": "map", "values": {"type": "string"}}, "Merged into the pod template's annotations."),
+    "priorityClassName": ({"type": "string"}, "priorityClassName of the pod template."),
+    "readinessProbe": ("Probe", "Merged into the main container's readinessProbe."),
+    "replicaCount": ({"type": "uint32"}, "Written to the workload's spec.replicas (a DaemonSet's too, as istioctl "
+                                         "does), also when an autoscaler manages the replicas."),
+    "resources": ("ResourceRequirements", "Merged into the main container's resources (given only memory, the "
+                                          "chart's cpu stays)."),
+    "strategy": ("DeploymentStrategy", "Merged into the workload's spec.strategy (a DaemonSet's too, as istioctl "
+                                       "does)."),
+    "tolerations": ({"type": "list", "items": {"ref": "Toleration"}},
+                    "Replace the pod template's tolerations (the chart's own go)."),
+    "serviceAnnotations": ({"type": "map", "values": {"type": "string"}},
+                           "Merged into the Service's metadata.annotations."),
+    "service": ("ServiceSpec", "Merged into the Service's spec (ports merged by port). For a gateway helmgen writes "
+                               "ports: [] here, as istioctl patches it: the gateway's ports are already values."),
+    "securityContext": ("PodSecurityContext", "The pod template's pod-level securityContext, merged."),
+}
+
+K8S_DESC = ("The IstioOperator component's k8s block (without overlays, volumes and volumeMounts), applied by "
+            "this chart to its workload, Service, HorizontalPodAutoscaler and PodDisruptionBudget exactly as "
+            "istioctl patches them: a Kubernetes strategic merge per field, in this order of fields. A null "
+            "anywhere in it is a strategic-merge delete of that field of the rendered object (for example "
+            "readinessProbe: null removes the chart's probe); Helm keeps such nulls because the default is {}, so "
+            "keep the default empty. Directives such as $patch: replace are honoured where a field is a map of "
+            "strings. k8s.overlays need helmgen's post-renderer.")
+
+K8S_SCALARS = {
+    "string": {"type": ["string", "null"]},
+    "bool": {"type": ["boolean", "null"]},
+    "int32": {"type": ["integer", "null"], "minimum": -2**31, "maximum": 2**31 - 1},
+    "int64": {"type": ["integer", "null"]},
+    "uint32": {"type": ["integer", "null"], "minimum": 0, "maximum": 2**32 - 1},
+    "quantity": {"type": ["string", "number", "null"]},
+    "intOrString": {"type": ["integer", "string", "null"]},
+}
+
+
+def k8s_short(name: str) -> str:
+    """io.k8s.api.core.v1.Probe -> core/v1 Probe (io.k8s.apimachinery...meta.v1.LabelSelector -> meta/v1 ...)."""
+    parts = name.split(".")
+    return f"{parts[-3]}/{parts[-2]} {parts[-1]}"
+
+
+def k8s_type_schema(spec: dict, desc: str, defs: dict) -> dict:
+    """JSON Schema of a k8s_types.json type spec; null is allowed everywhere (it deletes, or it is left out)."""
+    if "ref" in spec:
+        name = K8S_TYPES["roots"].get(spec["ref"], spec["ref"])
+        k8s_definition(name, defs)
+        return {"description": desc, "$ref": f"#/definitions/{name}"}
+    kind = spec["type"]
+    if kind == "list":
+        return _d(desc, {"type": ["array", "null"], "items": k8s_type_schema(spec["items"], "One entry.", defs)})
+    if kind == "map":
+        values = spec["values"]
+        inner = {"description": "Any value."} if values.get("type") == "any" else \
+            k8s_type_schema(values, "Value for one key.", defs)
+        return _d(desc, {"type": ["object", "null"], "additionalProperties": inner})
+    return _d(desc, copy.deepcopy(K8S_SCALARS[kind]))
+
+
+def k8s_definition(name: str, defs: dict) -> None:
+    if name in defs:
+        return
+    spec = K8S_TYPES["definitions"][name]
+    desc = f"Kubernetes {k8s_short(name)}."
+    if spec["type"] != "object":
+        defs[name] = k8s_type_schema(spec, desc, defs)
+        return
+    defs[name] = {}  # placeholder: the type may refer to itself
+    props = {field: k8s_type_schema(fs, f"{field} of a Kubernetes {k8s_short(name)}.", defs)
+             for field, fs in sorted(spec["fields"].items())}
+    defs[name] = _d(desc, {"type": ["object", "null"], "additionalProperties": False, "properties": props})
+
+
+def k8s_value(defs: dict) -> dict:
+    props = {}
+    for field, (typ, desc) in sorted(K8S_FIELDS.items()):
+        props[field] = k8s_type_schema({"ref": typ} if isinstance(typ, str) else typ, desc, defs)
+    return obj(K8S_DESC, props, nullable=True)
+
+
+# --------------------------------------------------------------------------------------
 # Charts
 # --------------------------------------------------------------------------------------
 
@@ -702,10 +804,17 @@ CHARTS = {
 }
 
 
+# Charts with a workload carry the k8s value (istio-base has none: Base renders no workload).
+WORKLOAD_CHARTS = ("istiod", "gateways", "istio-cni", "ztunnel")
+
+
 def build(chart: str) -> dict:
     fn, desc = CHARTS[chart]
     props = fn()
-    return {
+    defs: dict = {}
+    if chart in WORKLOAD_CHARTS:
+        props["k8s"] = k8s_value(defs)
+    out = {
         "$schema": DRAFT,
         "title": f"helmgen {chart} values",
         "description": desc,
@@ -713,6 +822,9 @@ def build(chart: str) -> dict:
         "additionalProperties": False,
         "properties": dict(sorted(props.items())),
     }
+    if defs:
+        out["definitions"] = dict(sorted(defs.items()))
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -755,6 +867,8 @@ def write_values(charts_dir: Path) -> None:
     import yaml
     for chart in CHARTS:
         vals = official_defaults(charts_dir, chart)
+        if chart in WORKLOAD_CHARTS:
+            vals["k8s"] = {}  # helmgen's own: must stay empty (see K8S_DESC)
         text = f"# {HEADER[chart]}\n# Types and allowed keys: values.schema.json.\n"
         text += yaml.safe_dump(vals, sort_keys=False, default_flow_style=False, width=120)
         (ROOT / "charts" / chart / "values.yaml").write_text(text)

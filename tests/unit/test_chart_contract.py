@@ -184,9 +184,14 @@ def test_values_yaml_has_defaults_at_top_level(chart):
     assert "defaults" not in vals
 
 
+WORKLOAD_CHARTS = ["istiod", "gateways", "istio-cni", "ztunnel"]  # they carry helmgen's own value `k8s`
+
+
 @pytest.mark.parametrize("chart", CHARTS)
 def test_values_yaml_matches_official_defaults(chart):
     expected = official_trees(chart)[0]  # gateways: the ingress defaults
+    if chart in WORKLOAD_CHARTS:
+        expected = {**expected, "k8s": {}}  # must stay empty: Helm drops a user's null that meets a default
     assert values(chart) == expected
 
 
@@ -432,3 +437,41 @@ def test_helm_enforces_schema(chart, tmp_path):
             r = helm_template(helm, chart, bad, tmp_path)
             assert r.returncode != 0, f"{var} accepted invalid {chart} values {bad}"
             assert "schema" in r.stderr, f"{var}: {chart} {bad} failed for another reason:\n{r.stderr}"
+
+
+# ------------------------------------------------------------------------------- the k8s value
+
+def test_k8s_value_declares_the_k8s_block_of_a_component():
+    """Our charts with a workload take a component's k8s block as the value `k8s` (what helmgen.k8s.apply reads):
+    every field istioctl patches, none of overlays/volumes/volumeMounts; istio-base has no workload and no `k8s`."""
+    from helmgen.typecheck import K8S_BLOCK
+    expected = set(K8S_BLOCK["fields"]) - {"overlays", "volumes", "volumeMounts"}
+    for chart in WORKLOAD_CHARTS:
+        node = schema(chart)["properties"]["k8s"]
+        assert set(node["properties"]) == expected, chart
+        assert "null" in types_of(node)
+        assert values(chart)["k8s"] == {}
+    assert "k8s" not in schema("istio-base")["properties"]
+
+
+K8S_GOOD = {"k8s": {"readinessProbe": None, "strategy": {"rollingUpdate": {"maxSurge": None, "maxUnavailable": 0}},
+                    "resources": {"limits": None, "requests": {"memory": "1Gi", "cpu": 0.5}}, "replicaCount": 3,
+                    "env": [{"name": "A", "value": None}, {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}],
+                    "podAnnotations": {"$patch": "replace", "a": "b"}, "nodeSelector": None, "tolerations": [],
+                    "service": {"ports": [], "type": "NodePort"}, "hpaSpec": {"minReplicas": 2, "metrics": None},
+                    "podDisruptionBudget": {"maxUnavailable": "25%"}, "affinity": {"podAntiAffinity": None},
+                    "securityContext": {"runAsUser": 1337}, "serviceAnnotations": {"x": None},
+                    "imagePullPolicy": "Always", "priorityClassName": None}}
+K8S_BAD = [{"k8s": {"overlays": []}}, {"k8s": {"volumes": []}}, {"k8s": {"replicaCount": "3"}},
+           {"k8s": {"replicaCount": -1}}, {"k8s": {"env": {"A": "b"}}}, {"k8s": {"resources": {"request": {}}}},
+           {"k8s": {"readinessProbe": {"periodSeconds": "5"}}}, {"k8s": {"podAnnotations": {"a": 1}}},
+           {"k8s": {"strategy": {"rollingUpdate": {"maxSurge": 1.5}}}}]
+
+
+@pytest.mark.parametrize("chart", WORKLOAD_CHARTS)
+def test_k8s_value_types_and_nulls(chart):
+    validator = jsonschema.Draft7Validator(schema(chart))
+    errors = list(validator.iter_errors(K8S_GOOD))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+    for bad in K8S_BAD:
+        assert list(validator.iter_errors(bad)), f"{chart}: {bad} should be rejected"
