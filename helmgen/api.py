@@ -20,6 +20,7 @@ from helmgen.merge import (apply_unvalidated_values, build_user_config, flag_ali
 from helmgen.plan import Release, build_plan
 from helmgen.translate.charts import chart_values, drop_unmatched_nulls, iop_path_of, project
 from helmgen.translate.components import ComponentSpec, component_specs, component_values
+from helmgen.translate.k8s import overlays_of
 from helmgen.typecheck import IOP_TYPE, Checker, values_relocation
 from helmgen.validate import validate
 from helmgen.values import get_path
@@ -57,7 +58,8 @@ class Resolved:
 class ReleaseValues:
     release: Release
     values: dict
-    postrender: dict | None = None   # Istio charts: the k8s settings helmgen's post-renderer applies
+    postrender: dict | None = None   # what helmgen's post-renderer applies: the k8s settings (Istio's charts),
+                                     # the k8s.overlays (ours: they carry the other k8s settings as values)
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,24 @@ def _translate(resolved: Resolved) -> Translation:
         dropped_all |= {origin(p) for p in dropped}
         kept_all |= {origin(p) for p in node_paths(chart_vals)}
         problems += schema_problems(schema, chart_vals, rel.name, origin)
-        out.append(ReleaseValues(rel, chart_vals))
+        out.append(ReleaseValues(rel, chart_vals, _overlays_spec(rel.spec, resolved.revision)))
     problems += unread_values(dropped_all, kept_all)
     if problems:
         raise InputError(problems)
-    return Translation(resolved, out, resolved.warnings)
+    return Translation(resolved, out, sort_problems(resolved.warnings + _left_out_k8s(resolved.specs)))
+
+
+def _overlays_spec(cs: ComponentSpec, revision: str) -> dict | None:
+    """The post-renderer spec of one of our charts' releases: the component's k8s.overlays, when it has any."""
+    from helmgen.istio_charts import target_of
+    from helmgen.postprocess.stream import release_spec
+    overlays = overlays_of(cs.k8s)
+    if overlays is None:
+        return None
+    return release_spec({"overlays": overlays}, target_of(cs, revision).to_json(), (*cs.iop_path, "k8s"))
+
+
+def _left_out_k8s(specs: list[ComponentSpec]) -> list[Problem]:
+    """k8s.volumes and k8s.volumeMounts, which istioctl ignores: our charts' value `k8s` leaves them out."""
+    from helmgen.postprocess.k8s_patches import ignored_fields
+    return [p for cs in specs for p in ignored_fields(cs.k8s, (*cs.iop_path, "k8s"))]

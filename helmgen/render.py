@@ -2,8 +2,10 @@
 
 Charts and values come from one of two places:
   * an Istio release's `manifests/` (`--manifests DIR`, or `spec.installPackagePath` as istioctl reads it):
-    its charts get the full per-component values tree, exactly what istioctl hands to Helm;
-  * otherwise our charts under charts/, with the checked chart values `helmgen translate` writes.
+    its charts get the full per-component values tree, exactly what istioctl hands to Helm, and helmgen
+    applies each component's `k8s` settings to the output as istioctl does;
+  * otherwise our charts under charts/, with the checked chart values `helmgen translate` writes; they apply
+    the structured `k8s` fields themselves (their value `k8s`), so helmgen applies only `k8s.overlays`.
 With `compat`, every release renders as istioctl renders it: release name `istio` and the component's own
 namespace. The kube version is istioctl's 1.32.0 unless given. Releases render in parallel; output order
 does not depend on timing.
@@ -21,6 +23,7 @@ from helmgen.istio_charts import chart_folder, target_of
 from helmgen.postprocess.documents import Doc
 from helmgen.postprocess.stream import process, release_spec, sort_documents, write_documents
 from helmgen.translate.components import ComponentSpec, component_values
+from helmgen.translate.k8s import overlays_of
 from helmgen.values import get_path
 
 ISTIOCTL_RELEASE = "istio"
@@ -37,6 +40,7 @@ class Job:
     namespace: str
     values: dict
     needs: tuple[str, ...] = ()   # the releases this one is installed after (empty with compat)
+    chart_applies_k8s: bool = False  # our charts: the structured k8s fields are values, only overlays are left
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def _own_jobs(opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]
     jobs = [Job(rv.release.spec, str(api.charts_dir() / rv.release.chart),
                 ISTIOCTL_RELEASE if compat else rv.release.name,
                 rv.release.spec.namespace if compat else rv.release.namespace, rv.values,
-                () if compat else rv.release.needs)
+                () if compat else rv.release.needs, chart_applies_k8s=True)
             for rv in tr.releases]
     by_spec = {id(j.spec): j for j in jobs}  # back to component order: istioctl's ties keep it
     return tr.resolved, [by_spec[id(cs)] for cs in tr.resolved.specs if id(cs) in by_spec]
@@ -85,10 +89,15 @@ def release_jobs(opts: api.Options, compat: bool = False) -> tuple[api.Resolved,
 
 
 def postrender_spec(job: Job, revision: str, strict: bool = False) -> dict | None:
-    """What helmgen's post-renderer applies to the job's release (its k8s settings), or None."""
-    if job.spec.k8s is None:
+    """What helmgen's post-renderer applies to the job's release, or None: the component's k8s settings for
+    Istio's charts, only its overlays for ours."""
+    k8s = job.spec.k8s
+    if job.chart_applies_k8s:
+        overlays = overlays_of(k8s)
+        k8s = {"overlays": overlays} if overlays else None
+    if k8s is None:
         return None
-    return release_spec(job.spec.k8s, target_of(job.spec, revision).to_json(), (*job.spec.iop_path, "k8s"), strict)
+    return release_spec(k8s, target_of(job.spec, revision).to_json(), (*job.spec.iop_path, "k8s"), strict)
 
 
 def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
@@ -98,10 +107,13 @@ def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str,
     if spec is not None:
         text, messages = helm.template_post_rendered(h, job.chart, job.release, job.namespace, job.values, spec,
                                                      kube_version, ["--include-crds"])
-        docs, _ = process(text, None, target, base)
-        return docs, [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
+        # Our charts applied the structured fields: say what of them istioctl would drop (the post-renderer
+        # only saw the overlays).
+        fields = {k: v for k, v in (job.spec.k8s or {}).items() if k != "overlays"} if job.chart_applies_k8s else None
+        docs, dropped = process(text, fields, target, base, strict, chart_applied=True)
+        return docs, dropped + [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
     text = helm.template(h, job.chart, job.release, job.namespace, job.values, kube_version, ["--include-crds"])
-    return process(text, job.spec.k8s, target, base, strict)
+    return process(text, job.spec.k8s, target, base, strict, chart_applied=job.chart_applies_k8s)
 
 
 def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, kube_version: str | None = None,

@@ -5,6 +5,10 @@ strategic merge patch on the objects of the target kind and name; `podDisruption
 `minAvailable` when `maxUnavailable` is also set; `overlays` run last. Whatever istioctl drops without a word
 (`volumes`, `volumeMounts`, a patch or overlay that matches no object, an overlay path that fails) is
 reported as a warning with its IstioOperator path.
+
+Istio's charts get all of it applied here (or by helmgen's post-renderer). Our charts apply the structured
+fields themselves, from their value `k8s`, with the Go helper charts/_lib/_helmgen_k8s.tpl (a port of this
+module and smp.py); for them only the overlays are applied here (`chart_applied`).
 """
 from __future__ import annotations
 
@@ -95,11 +99,12 @@ def _warn(path: Path, message: str, strict: bool) -> Problem:
     return Problem(path, message, Severity.ERROR if strict else Severity.WARNING)
 
 
-def touched(k8s: Any, target: Target) -> set[tuple[str, str]]:
-    """(kind, name) of every object this k8s map may change: only those need parsing."""
+def touched(k8s: Any, target: Target, fields: bool = True) -> set[tuple[str, str]]:
+    """(kind, name) of every object this k8s map may change (only its overlays' with `fields` false): only those
+    need parsing."""
     if not isinstance(k8s, dict):
         return set()
-    out = {(kind or target.kind, target.name) for kind, _ in FIELDS.values()} if target.kind else set()
+    out = {(kind or target.kind, target.name) for kind, _ in FIELDS.values()} if target.kind and fields else set()
     overlays = k8s.get("overlays")
     for overlay in overlays if isinstance(overlays, list) else []:
         if isinstance(overlay, dict):
@@ -107,29 +112,51 @@ def touched(k8s: Any, target: Target) -> set[tuple[str, str]]:
     return out
 
 
-def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
-                strict: bool = False) -> tuple[list[dict], list[Problem]]:
+def ignored_fields(k8s: Any, base: Path, strict: bool = False) -> list[Problem]:
+    """k8s.volumes and k8s.volumeMounts, which istioctl accepts and ignores (and so do our charts)."""
+    return [_warn((*base, field), f"istioctl ignores k8s.{field}, and so does helmgen to keep the output equal",
+                  strict) for field in IGNORED if isinstance(k8s, dict) and field in k8s]
+
+
+def field_problems(k8s: Any, target: Target, base: Path, present: set[tuple[str, str]],
+                   strict: bool = False) -> list[Problem]:
+    """What istioctl drops without a word among the structured fields of a k8s map: volumes and volumeMounts, and
+    each field whose target object is not among `present` ((kind, name) of the rendered objects)."""
+    if not isinstance(k8s, dict):
+        return []
+    problems = ignored_fields(k8s, base, strict)
+    for field, (kind, _) in FIELDS.items():
+        if field in k8s and not (target.kind and ((kind or target.kind), target.name) in present):
+            why = (f"the chart rendered no {kind or target.kind} {target.name}" if target.kind else
+                   "this component has no workload to patch (only k8s.overlays apply to it)")
+            problems.append(_warn((*base, field), f"{why}, so this setting has no effect; istioctl drops it "
+                                  "without a word", strict))
+    return problems
+
+
+def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path, strict: bool = False,
+                chart_applied: bool = False,
+                present: set[tuple[str, str]] | None = None) -> tuple[list[dict], list[Problem]]:
     """Apply one component's raw `k8s` map to its rendered objects; return new objects and what was dropped.
 
     `base` is the IstioOperator path of the `k8s` map (for messages). With `strict`, drops are errors.
+    With `chart_applied` the chart already applied the structured fields (our charts, through the helper
+    `helmgen.k8s.apply`): only the overlays are applied here, and the drops are still reported. `present`:
+    (kind, name) of every object of the render, when `objects` are not all of them.
     """
     if not isinstance(k8s, dict):
         return objects, []
     from helmgen.postprocess.overlays import apply_overlays  # only releases with k8s settings pay the imports
     from helmgen.postprocess.smp import SmpError, strategic_merge
-    asked = set(k8s)
+    found = present if present is not None else {(str(o.get("kind")), object_name(o)) for o in objects}
+    problems = field_problems(k8s, target, base, found, strict)
     k8s = copy.deepcopy(k8s)
     if target.gateway:  # ports already went into the chart values; istioctl empties them, even unasked
         service = k8s.get("service")
         k8s["service"] = {**service, "ports": []} if isinstance(service, dict) else {"ports": []}
     out = [copy.deepcopy(o) for o in objects]
-    problems: list[Problem] = []
-    for field in IGNORED:
-        if field in k8s:
-            problems.append(_warn((*base, field), f"istioctl ignores k8s.{field}, and so does helmgen to keep "
-                                  "the output equal", strict))
     for field, (kind, location) in FIELDS.items():
-        if field not in k8s:
+        if field not in k8s or chart_applied:
             continue
         kind = kind or target.kind
         patch = _patch(location, _json_numbers(k8s[field]), target.container)
@@ -144,11 +171,6 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path,
                 continue
             if field == "podDisruptionBudget":
                 out[i] = _pdb_rule(out[i])
-        if not hits and field in asked:
-            why = (f"the chart rendered no {kind} {target.name}" if target.kind else
-                   "this component has no workload to patch (only k8s.overlays apply to it)")
-            problems.append(_warn((*base, field), f"{why}, so this setting has no effect; istioctl drops it "
-                                  "without a word", strict))
     if "overlays" in k8s:
         out, dropped = apply_overlays(out, k8s["overlays"], (*base, "overlays"))
         problems += [_warn(d.path, d.message, strict) for d in dropped]

@@ -61,16 +61,20 @@ def dump_objects(objects: list[dict]) -> str:
     return "".join(dump_object(o) + "---\n" for o in objects)
 
 
-def process(text: str, k8s: Any, target: Target, base: Path, strict: bool = False) -> tuple[list[Doc], list[Problem]]:
+def process(text: str, k8s: Any, target: Target, base: Path, strict: bool = False,
+            chart_applied: bool = False) -> tuple[list[Doc], list[Problem]]:
     """A release's Helm output post-processed: its documents (changed ones re-parsed) and what was dropped.
 
-    Only the documents the k8s map can touch are parsed; the others keep their rendered text."""
-    wanted = touched(k8s, target)
+    With `chart_applied` the chart applied the structured k8s fields itself (our charts): only overlays are
+    applied, drops still reported. Only the documents the k8s map can touch are parsed; the others keep their
+    rendered text."""
+    wanted = touched(k8s, target, fields=not chart_applied)
     docs = read_documents(text, GoYamlLoader, lambda kind, name: (kind, name) in wanted)
     if not isinstance(k8s, dict):
         return docs, []
     hit = [d for d in docs if d.obj is not None and (d.kind, d.name) in wanted]
-    objects, problems = postprocess([d.obj for d in hit if d.obj is not None], k8s, target, base, strict)
+    objects, problems = postprocess([d.obj for d in hit if d.obj is not None], k8s, target, base, strict,
+                                    chart_applied, {(d.kind, d.name) for d in docs})
     for doc, obj in zip(hit, objects):
         doc.obj, doc.text_is_exact = obj, False
     return docs, problems
@@ -121,5 +125,6 @@ def _with_pod_labels(doc: Doc, labels: dict[str, str] | None) -> Doc:
 
 
 def release_spec(k8s: Any, target: dict, path: Path, strict: bool = False) -> dict[str, Any]:
-    """The JSON the post-renderer reads: the raw k8s map, whose objects it patches, and its IOP path."""
+    """The JSON the post-renderer reads: the raw k8s map (for our charts only its overlays: they apply the rest
+    themselves), whose objects it patches, and its IOP path."""
     return {"k8s": k8s, "target": target, "path": list(path), "strict": strict}

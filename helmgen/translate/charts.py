@@ -3,8 +3,9 @@
 Our charts read their settings at the top level (as Istio's charts do when installed with Helm):
 istiod gets `pilot.*` moved to the top level, istio-cni gets `cni.*`, a gateway gets its own
 `gateways.istio-<x>gateway.*` block plus `gatewayType` (`enabled` is dropped: enablement is helmgen's
-business); ztunnel is already flattened. `project` keeps only what the chart's schema declares. Each
-key remembers the IstioOperator path it came from, so schema errors can name both.
+business); ztunnel is already flattened. Every chart with a workload also gets the component's `k8s` block
+(translate/k8s.py). `project` keeps only what the chart's schema declares. Each key remembers the
+IstioOperator path it came from, so schema errors can name both.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from helmgen.components import Component
 from helmgen.paths import Path
 from helmgen.translate.components import ComponentSpec
+from helmgen.translate.k8s import chart_k8s
 from helmgen.values import deep_merge, get_path
 
 _GATEWAY_SHARED = ("global", "meshConfig", "revision", "ownerName", "profile", "compatibilityVersion", "platform",
@@ -64,6 +66,10 @@ def chart_values(cs: ComponentSpec, tree: Any) -> tuple[dict, dict[str, Path]]:
     else:
         src = tree
         origins = {k: ("spec", "values", k) for k in tree}
+    k8s = chart_k8s(cs.k8s, cs.info.multi) if cs.info.resource_kind else None
+    if k8s is not None:
+        src = {**src, "k8s": k8s}
+        origins["k8s"] = cs.iop_path + ("k8s",)
     return src, {k: origins.get(k, ("spec", "values", k)) for k in src}
 
 
@@ -96,20 +102,24 @@ def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any
     return out, dropped
 
 
-def drop_unmatched_nulls(values: Any, defaults: Any) -> Any:
+def drop_unmatched_nulls(values: Any, defaults: Any, verbatim: tuple[str, ...] = ("k8s",)) -> Any:
     """A null in Helm values deletes the chart default of the same key; where the chart has no such
     default, Helm keeps the null and its schema check fails. Keep nulls that clear a default, drop the
-    others (they change nothing)."""
+    others (they change nothing). Top-level keys in `verbatim` stay as they are: in `k8s` a null is a
+    strategic-merge delete that the chart applies (the schema allows it there)."""
     if not isinstance(values, dict):
         return values
     defaults = defaults if isinstance(defaults, dict) else {}
     out = {}
     for k, v in values.items():
+        if k in verbatim:
+            out[k] = v
+            continue
         if v is None:
             if k in defaults:
                 out[k] = None
             continue
-        out[k] = drop_unmatched_nulls(v, defaults.get(k)) if isinstance(v, dict) else v
+        out[k] = drop_unmatched_nulls(v, defaults.get(k), ()) if isinstance(v, dict) else v
     return out
 
 
