@@ -38,6 +38,8 @@ def _args(case: Path) -> dict:
 
 
 def _render(case: Path) -> dict[str, str]:
+    """The files translate writes, without the generated charts under charts/: those are copies of our charts
+    (whose templates change on their own) with the values as defaults, tested by the equivalence tier."""
     args = _args(case)
     tr = translate(Options(
         files=tuple(str(p) for p in _inputs(case)),
@@ -45,7 +47,8 @@ def _render(case: Path) -> dict[str, str]:
         revision=args.get("revision"),
         force=bool(args.get("force", False)),
     ))
-    return render_files(tr, case / "expected")
+    return {name: text for name, text in render_files(tr, case / "expected").items()
+            if not name.startswith("charts/")}
 
 
 def _diff(expected: str, actual: str, name: str) -> str:
