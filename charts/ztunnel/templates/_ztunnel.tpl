@@ -144,3 +144,24 @@ scope (any other value renders neither).
 {{- $scope := index .v "resourceScope" | toString -}}
 {{- if or (eq $scope "all") (eq $scope .scope) -}}true{{- end -}}
 {{- end -}}
+
+{{- /*
+ztunnel.resources (MAP): container resources with each quantity written as a YAML scalar (a numeric string
+becomes a number, as Istio's chart prints it); other entries as they are.
+*/ -}}
+{{- define "ztunnel.resources" -}}
+{{- $out := dict -}}
+{{- range $section, $entries := . -}}
+{{- if kindIs "map" $entries -}}
+{{- $typed := dict -}}
+{{- range $name, $quantity := $entries -}}
+{{- $parsed := ternary (fromYaml (printf "q: %s" $quantity)) (dict "q" $quantity) (kindIs "string" $quantity) -}}
+{{- $_ := set $typed $name (ternary (index $parsed "q") $quantity (and (hasKey $parsed "q") (not (hasKey $parsed "Error")) (not (kindIs "map" (index $parsed "q"))) (not (kindIs "slice" (index $parsed "q"))))) -}}
+{{- end -}}
+{{- $_ := set $out $section $typed -}}
+{{- else -}}
+{{- $_ := set $out $section $entries -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
