@@ -8,8 +8,10 @@ For every rendered object:
   conflict  owned by another Helm release, or a field Kubernetes does not let change would change (a workload's
             selector, a binding's roleRef): adopting it would need a delete, so helmgen refuses.
 A workload's pod-template labels that only name the Helm release (istioctl renders every chart as release
-`istio`, so `app.kubernetes.io/instance: istio`) are kept at their live values, so that no pod restarts over a
-label; the install's post-renderer keeps them from then on (annotation helmgen.io/kept-pod-labels).
+`istio`, so `app.kubernetes.io/instance: istio`) or the chart that rendered it (`helm.sh/chart`,
+`app.kubernetes.io/version`: Istio's chart, where helmgen's own charts name theirs) are kept at their live values,
+so that no pod restarts over a label; the install's post-renderer keeps them from then on (annotation
+helmgen.io/kept-pod-labels).
 """
 from __future__ import annotations
 
@@ -65,15 +67,17 @@ def _managers(live: dict) -> list[str]:
 
 
 RELEASE_LABELS = ("app.kubernetes.io/instance", "release")   # the labels charts fill with .Release.Name
+CHART_LABELS = ("helm.sh/chart", "app.kubernetes.io/version")   # the labels charts fill with their name and version
 
 
 def kept_labels(desired: dict, live: dict, release: str) -> dict[str, str]:
-    """Pod-template labels that name the Helm release (RELEASE_LABELS, rendered as the release name) and
-    whose live value differs."""
+    """Pod-template labels whose live value differs from the rendered one: those that name the Helm release
+    (RELEASE_LABELS, rendered as the release name) or the chart (CHART_LABELS)."""
     want = _get(desired, ("spec", "template", "metadata", "labels")) or {}
     have = _get(live, ("spec", "template", "metadata", "labels")) or {}
-    return {k: str(have[k]) for k in RELEASE_LABELS
-            if want.get(k) == release and k in have and have[k] != release}
+    names_release = {k for k in RELEASE_LABELS if want.get(k) == release}
+    names_chart = {k for k in CHART_LABELS if k in want}
+    return {k: str(have[k]) for k in sorted(names_release | names_chart) if k in have and have[k] != want[k]}
 
 
 def classify(desired: dict, live: dict | None, release: str, release_namespace: str, namespace: str) -> Finding:

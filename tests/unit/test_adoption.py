@@ -79,3 +79,16 @@ def test_diff_shows_a_changed_field_and_multiline_strings_by_line():
     after = {"kind": "ConfigMap", "metadata": {"name": "istio"}, "data": {"mesh": "a: 1\nb: 3\n"}}
     lines = object_diff(live, after, "ConfigMap/istio")
     assert "-    b: 2\n" in lines and "+    b: 3\n" in lines
+
+
+def test_labels_that_name_istios_chart_are_kept_when_our_chart_names_itself():
+    desired = copy.deepcopy(DEPLOYMENT)
+    desired["spec"]["template"]["metadata"]["labels"].update({"helm.sh/chart": "istiod-0.1.0",
+                                                              "app.kubernetes.io/version": "1.31.0"})
+    live = live_from_istioctl()
+    live["spec"]["template"]["metadata"]["labels"].update({"helm.sh/chart": "istiod-1.28.0",
+                                                           "app.kubernetes.io/version": "1.28.0"})
+    assert classify(desired, live, "istiod", "istio-system", "istio-system").kept_pod_labels == {
+        "app.kubernetes.io/instance": "istio", "helm.sh/chart": "istiod-1.28.0", "app.kubernetes.io/version": "1.28.0"}
+    del desired["spec"]["template"]["metadata"]["labels"]["helm.sh/chart"]   # a label the chart does not render
+    assert "helm.sh/chart" not in classify(desired, live, "istiod", "istio-system", "istio-system").kept_pod_labels
