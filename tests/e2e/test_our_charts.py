@@ -89,3 +89,44 @@ def test_generated_charts_install_with_plain_helm(cluster, tmp_path):
         {n: ("deployed", ns) for n, ns in RELEASES.items()}
     assert_ready(cluster)
     ok(cluster.helmgen("status", "-f", str(IOP)))
+    ok(cluster.helmgen("uninstall", "-f", str(IOP), "--timeout", "180s"))   # helmgen takes plain helm's releases
+    assert cluster.releases() == {}
+
+
+def test_adopting_an_istioctl_install_onto_our_charts_restarts_no_pod(cluster, istioctl, istio_manifests, tmp_path):
+    """What `istioctl install` of the default profile leaves (Istio's charts, applied by field manager
+    istio-operator with its install labels) is adopted and then upgraded in place by our charts: same pods, same
+    ReplicaSets, same gateway Service selector."""
+    default = INPUTS / "default.yaml"
+    generated = subprocess.run([str(istioctl), "manifest", "generate", "-f", str(default), "--manifests",
+                                str(istio_manifests)], capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stderr
+    docs = [d for d in yaml.safe_load_all(generated.stdout) if d]
+    for d in docs:  # facts 7.3: the labels istioctl install adds to every object
+        d["metadata"].setdefault("labels", {}).update({
+            "operator.istio.io/managed": "Reconcile", "install.operator.istio.io/owning-resource": "e2e",
+            "install.operator.istio.io/owning-resource-namespace": "istio-system", "istio.io/rev": "default"})
+    (tmp_path / "istioctl.yaml").write_text(yaml.safe_dump_all(docs))
+    cluster.bed.kubectl("create", "namespace", "istio-system", check=False)
+    cluster.bed.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=istio-operator",
+                        "-f", str(tmp_path / "istioctl.yaml"))
+    for name in ("istiod", "istio-ingressgateway"):
+        cluster.bed.kubectl("rollout", "status", "-n", "istio-system", f"deployment/{name}", "--timeout=120s")
+
+    def pods() -> dict[str, str]:
+        return {p["metadata"]["name"]: p["metadata"]["uid"]
+                for p in cluster.get("pods", "-n", "istio-system")["items"]}
+    before = pods()
+    replicasets = {r["metadata"]["name"] for r in cluster.get("replicasets", "-n", "istio-system")["items"]}
+    selector = cluster.get("service", "istio-ingressgateway", "-n", "istio-system")["spec"]["selector"]
+
+    out = ok(cluster.helmgen("adopt", "-f", str(default)))   # no --manifests: our charts
+    assert "conflict" not in out.lower(), out
+    out = ok(cluster.helmgen("install", "-f", str(default), "--timeout", "180s"))
+    assert set(outcome_lines(out).values()) == {"installed"}, out
+    import time
+    time.sleep(3)  # a restart would show as new pods by now (kwok starts pods within a second)
+    assert pods() == before
+    assert {r["metadata"]["name"] for r in cluster.get("replicasets", "-n", "istio-system")["items"]} == replicasets
+    assert cluster.get("service", "istio-ingressgateway", "-n", "istio-system")["spec"]["selector"] == selector
+    ok(cluster.helmgen("uninstall", "-f", str(default), "--timeout", "180s"))
