@@ -1,0 +1,85 @@
+{{/*
+Helpers of helmgen's istio-base chart. Objects are built as dicts and written with toYaml.
+*/}}
+
+{{/* Labels every object of this chart carries (YAML text of a map). */}}
+{{- define "istio-base.standardLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+app.kubernetes.io/part-of: istio
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | quote }}
+{{- end }}
+
+{{/* (dict "root" $ "labels" MAP): the standard labels plus MAP (MAP wins), as a dict. */}}
+{{- define "istio-base.labels" -}}
+{{- $labels := include "istio-base.standardLabels" .root | fromYaml }}
+{{- toYaml (merge (deepCopy .labels) $labels) }}
+{{- end }}
+
+{{/*
+global.resourceScope decides which objects render: "all" renders everything, "cluster" only
+cluster-scoped objects, "namespace" only namespaced ones (any other value: nothing).
+Each returns "true" or "false".
+*/}}
+{{- define "istio-base.clusterObjects" -}}
+{{- has (toString .Values.global.resourceScope) (list "all" "cluster") }}
+{{- end }}
+
+{{- define "istio-base.namespacedObjects" -}}
+{{- has (toString .Values.global.resourceScope) (list "all" "namespace") }}
+{{- end }}
+
+{{/* The API table (files/apis.yaml) as a dict. */}}
+{{- define "istio-base.apis" -}}
+{{- .Files.Get "files/apis.yaml" }}
+{{- end }}
+
+{{/* The API groups of the table, in order (list of strings, as YAML). */}}
+{{- define "istio-base.apiGroups" -}}
+{{- $names := list }}
+{{- range (include "istio-base.apis" . | fromYaml).groups }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- toYaml $names }}
+{{- end }}
+
+{{/*
+The revision that serves validation by default (defaultRevision), and the istiod Service of that
+revision: "istiod" for the revision "default", else "istiod-<revision>".
+*/}}
+{{- define "istio-base.defaultRevisionService" -}}
+{{- if eq .Values.defaultRevision "default" }}istiod{{ else }}{{ printf "istiod-%s" .Values.defaultRevision }}{{ end }}
+{{- end }}
+
+{{/* Whether the stable-channel ValidatingAdmissionPolicy applies ("true"/"false"): asked for, or the stable profile. */}}
+{{- define "istio-base.stablePolicy" -}}
+{{- or (dig "stableValidationPolicy" false (.Values.experimental | default dict)) (eq (toString .Values.profile) "stable") }}
+{{- end }}
+
+{{/*
+Fields outside the stable channel (CEL, one expression each; a YAML list): Telemetry's
+useRequestIdForTraceSampling, reportingInterval and access-log filters, and AuthorizationPolicy
+sources matched by trust domain. (The last one ends without a newline, as Istio's does once its
+manifest is split into documents.)
+*/}}
+{{- define "istio-base.stableFieldRules" -}}
+- |
+  !(
+    variables.isTelemetry && (
+      (has(object.spec.tracing) ? object.spec.tracing : {}).exists(t, has(t.useRequestIdForTraceSampling)) ||
+      (has(object.spec.metrics) ? object.spec.metrics : {}).exists(m, has(m.reportingInterval)) ||
+      (has(object.spec.accessLogging) ? object.spec.accessLogging : {}).exists(l, has(l.filter))
+    )
+  )
+- |-
+  !(
+    variables.isAuthorizationPolicy &&
+    has(object.spec.rules) &&
+    object.spec.rules.exists(r,
+      has(r.from) && r.from.exists(f,
+        has(f.source) && (has(f.source.trustDomains) || has(f.source.notTrustDomains))
+      )
+    )
+  )
+{{- end }}
