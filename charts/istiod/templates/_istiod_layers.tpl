@@ -68,14 +68,15 @@ meshConfig:
       ISTIO_META_DNS_CAPTURE: "true"
 {{- end -}}
 
+{{- /* remote: Istio's remote profile also sets global.omitSidecarInjectorConfigMap=true. Not here: a chart cannot
+       tell an explicit `false` (what a remote cluster with a local injector istiod must give) from the default,
+       and an unused injector ConfigMap is harmless where a missing one breaks injection. */ -}}
 {{- define "istiod.layer.profile.remote" -}}
 istiodRemote:
   enabled: true
 configMap: false
 telemetry:
   enabled: false
-global:
-  omitSidecarInjectorConfigMap: true
 {{- end -}}
 
 {{- define "istiod.layer.profile.stable" -}}

@@ -160,6 +160,15 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end -}}
 {{- end -}}
 
+{{- /* the pods behind istiod's Services (JSON); also the PDB's */ -}}
+{{- define "istiod.serviceSelector" -}}
+{{- if .Values.revision -}}
+{{- toJson (dict "app" "istiod" "istio.io/rev" .Values.revision) -}}
+{{- else -}}
+{{- toJson (dict "app" "istiod" "istio" "pilot") -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* ---- where things run ---- */ -}}
 
 {{- /* "namespace" / "cluster": whether global.resourceScope lets this chart render objects of that scope */ -}}
