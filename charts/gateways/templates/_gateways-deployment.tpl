@@ -151,7 +151,7 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- $volumes = append $volumes (dict "name" "istio-token" "projected" (dict "sources" (list (dict "serviceAccountToken" $token)))) }}
 {{- $mounts = append $mounts (dict "name" "istio-token" "mountPath" "/var/run/secrets/tokens" "readOnly" true) }}
 {{- if $global.mountMtlsCerts }}
-{{- $volumes = append $volumes (dict "name" "istio-certs" "secret" (dict "secretName" (printf "istio.%s-service-account" $s.name) "optional" true)) }}
+{{- $volumes = append $volumes (dict "name" "istio-certs" "secret" (dict "secretName" (printf "istio.istio-%sgateway-service-account" (include "gateways.kind" .root)) "optional" true)) }}
 {{- $mounts = append $mounts (dict "name" "istio-certs" "mountPath" "/etc/certs" "readOnly" true) }}
 {{- end }}
 {{- $volumes = append $volumes (dict "name" "config-volume" "configMap" (dict "name" (printf "istio%s" (include "gateways.revisionSuffix" .)) "optional" true)) }}
