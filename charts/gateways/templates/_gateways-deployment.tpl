@@ -100,8 +100,8 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- range $name := keys $metadata | sortAlpha }}
 {{- $env = append $env (dict "name" $name "value" (toString (index $metadata $name))) }}
 {{- end }}
-{{- with $global.network }}
-{{- $env = append $env (dict "name" "ISTIO_META_NETWORK" "value" .) }}
+{{- if and $global.network (not (hasKey ($s.env | default dict) "ISTIO_META_NETWORK")) }}
+{{- $env = append $env (dict "name" "ISTIO_META_NETWORK" "value" $global.network) }}
 {{- end }}
 {{- $env = append $env (dict "name" "ISTIO_META_CLUSTER_ID" "value" (dig "multiCluster" "clusterName" "" $global | default "Kubernetes")) }}
 {{- $env = append $env (dict "name" "ISTIO_META_NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
@@ -196,9 +196,10 @@ global.hub/<image>:<tag or global.tag>[-<global.proxy.variant or global.variant>
 {{- define "gateways.args" -}}
 {{- $global := .s.global | default dict }}
 {{- $proxy := $global.proxy | default dict }}
-{{- $args := list "proxy" "router" "--domain" (printf "$(POD_NAMESPACE).svc.%s" $proxy.clusterDomain)
-                  (printf "--proxyLogLevel=%s" $proxy.logLevel) (printf "--proxyComponentLogLevel=%s" $proxy.componentLogLevel)
-                  (printf "--log_output_level=%s" (dig "logging" "level" "" $global)) }}
+{{- $args := list "proxy" "router" "--domain" (printf "$(POD_NAMESPACE).svc.%s" $proxy.clusterDomain) }}
+{{- with $proxy.logLevel }}{{ $args = append $args (printf "--proxyLogLevel=%s" .) }}{{ end }}
+{{- with $proxy.componentLogLevel }}{{ $args = append $args (printf "--proxyComponentLogLevel=%s" .) }}{{ end }}
+{{- with dig "logging" "level" "" $global }}{{ $args = append $args (printf "--log_output_level=%s" .) }}{{ end }}
 {{- if $global.logAsJson }}{{ $args = append $args "--log_as_json" }}{{ end }}
 {{- $sts := int (dig "sts" "servicePort" 0 $global) }}
 {{- if gt $sts 0 }}{{ $args = append $args (printf "--stsPort=%d" $sts) }}{{ end }}
@@ -249,9 +250,12 @@ label (app.kubernetes.io/version, else version), else the control plane revision
 {{- end }}
 {{- $annotations = merge (deepCopy ($s.podAnnotations | default dict)) $annotations }}
 
-{{- /* The proxy container. */}}
+{{- /* The proxy container; its resources are the requests and limits of resources, else of global.defaultResources. */}}
 {{- $ports := include "gateways.containerPorts" $ctx | fromJsonArray }}
-{{- $resources := $s.resources | default $global.defaultResources }}
+{{- $resources := dict }}
+{{- range $key, $value := $s.resources | default $global.defaultResources }}
+{{- if and (has $key (list "requests" "limits")) $value }}{{ $_ := set $resources $key $value }}{{ end }}
+{{- end }}
 {{- $proxy := dict "name" "istio-proxy" "ports" $ports "resources" $resources }}
 {{- if not $s.runAsRoot }}
 {{- $_ := set $proxy "securityContext" (dict "allowPrivilegeEscalation" false "privileged" false "readOnlyRootFilesystem" true

@@ -1,11 +1,18 @@
 {{/* The gateway's other objects, each as YAML (empty when the values ask for none). */}}
 
-{{/* Service: the gateway's ports (verbatim) plus ingressPorts/egressPorts (name and port), unless customService. */}}
+{{/* Service: the gateway's ports (as given; port numbers written as numbers) plus ingressPorts/egressPorts (name and port), unless customService. */}}
 {{- define "gateways.service" -}}
 {{- $s := include "gateways.settings" . | fromJson }}
 {{- if not $s.customService }}
 {{- $kind := include "gateways.kind" . }}
-{{- $ports := $s.ports | default list }}
+{{- $ports := list }}
+{{- range $s.ports }}
+{{- $port := deepCopy . }}
+{{- range $key := list "port" "targetPort" "nodePort" }}
+{{- if hasKey $port $key }}{{ $_ := set $port $key (include "gateways.portNumber" (dict "v" (index $port $key)) | fromJson).v }}{{ end }}
+{{- end }}
+{{- $ports = append $ports $port }}
+{{- end }}
 {{- range (index $s (printf "%sPorts" $kind)) }}
 {{- $ports = append $ports (dict "name" .name "port" .port) }}
 {{- end }}
