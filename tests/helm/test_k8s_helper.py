@@ -364,3 +364,44 @@ def test_explicit_nulls_survive_values_coalescing(helm, chart, tmp_path, how):
     template = obj["spec"]["template"]
     assert "readinessProbe" not in template["spec"]["containers"][0]
     assert template["metadata"]["annotations"] == {"b": "c"}
+
+
+# ------------------------------------------------------------------------------------------ our charts end to end
+
+OUR_CHARTS_IOP = """apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  profile: minimal
+  components:
+    pilot:
+      k8s:
+        readinessProbe: null
+        replicaCount: 3
+        env: [{name: HELMGEN_EXTRA, value: "1"}]
+        podDisruptionBudget: {maxUnavailable: 1}
+        volumes: [{name: v, emptyDir: {}}]
+        overlays:
+          - kind: Deployment
+            name: istiod
+            patches: [{path: spec.minReadySeconds, value: 7}]
+"""
+
+
+def test_our_charts_apply_the_fields_and_helmgen_only_the_overlays(helm, tmp_path):
+    """helmgen template with our charts: the chart applied the structured fields (its value k8s), helmgen the
+    overlays, in process and through the post-renderer alike, with the same warnings."""
+    from helmgen import render
+    from helmgen.postprocess.stream import load_stream
+    src = tmp_path / "iop.yaml"
+    src.write_text(OUR_CHARTS_IOP)
+    opts = api.Options((str(src),))
+    results = [render.template(opts, helm_path=helm), render.template(opts, helm_path=helm, use_post_renderer=True)]
+    for result in results:
+        [istiod] = [o for o in load_stream(result.text) if o["kind"] == "Deployment" and o["metadata"]["name"] == "istiod"]
+        container = next(c for c in istiod["spec"]["template"]["spec"]["containers"] if c["name"] == "discovery")
+        assert "readinessProbe" not in container and istiod["spec"]["replicas"] == 3
+        assert container["env"][0] == {"name": "HELMGEN_EXTRA", "value": "1"}
+        assert istiod["spec"]["minReadySeconds"] == 7
+        assert not any(v.get("name") == "v" for v in istiod["spec"]["template"]["spec"].get("volumes") or [])
+        assert sorted(str(w.path[-1]) for w in result.warnings if w.path[:3] == ("spec", "components", "pilot")) == [
+            "podDisruptionBudget", "volumes"], [str(w) for w in result.warnings]  # autoscaleMin 1: no PDB rendered
