@@ -331,6 +331,7 @@ def test_numbers_come_out_as_integers(helm, chart):
     assert all(type(v) is int for v in (probe["periodSeconds"], probe["httpGet"]["port"]))
 
 
+SERVICE_TEXT = "apiVersion: v1\nkind: Service\nmetadata:\n  name: istiod\nspec:\n  ports:\n  - {name: http, port: 80}\n"
 NULLS_CHART_TEMPLATE = """{{ range .Values.objects }}---
 {{ include "helmgen.k8s.apply" (dict "text" . "k8s" $.Values.k8s "container" "discovery") }}
 {{ end }}"""
@@ -349,8 +350,10 @@ def test_explicit_nulls_survive_values_coalescing(helm, chart, tmp_path, how):
     schema = json.loads((ROOT / "charts" / "istiod" / "values.schema.json").read_text())  # helm checks the nulls
     schema["properties"] = {"k8s": schema["properties"]["k8s"], "objects": {"type": "array"}}
     (folder / "values.schema.json").write_text(json.dumps(schema))
-    values = {"k8s": {"readinessProbe": None, "podAnnotations": {"a": None, "b": "c"}, "resources": {"limits": None}},
-              "objects": [DEPLOYMENT_TEXT.replace("    spec:\n", "    metadata: {annotations: {a: x}}\n    spec:\n")]}
+    values = {"k8s": {"readinessProbe": None, "podAnnotations": {"a": None, "b": "c"}, "resources": {"limits": None},
+                      "replicaCount": 3, "service": {"ports": [{"port": 80, "nodePort": 30080}]}},
+              "objects": [DEPLOYMENT_TEXT.replace("    spec:\n", "    metadata: {annotations: {a: x}}\n    spec:\n"),
+                          SERVICE_TEXT]}
     extra: list[str] = []
     if how == "values-file":
         (tmp_path / "v.yaml").write_text(yaml.safe_dump(values))
@@ -360,10 +363,14 @@ def test_explicit_nulls_survive_values_coalescing(helm, chart, tmp_path, how):
         values = {}
     proc = render(helm, folder, values, extra)
     assert proc.returncode == 0, proc.stderr
-    [obj] = [o for o in yaml.load_all(proc.stdout, Loader=GoYamlLoader) if o]
+    found = {o["kind"]: o for o in yaml.load_all(proc.stdout, Loader=GoYamlLoader) if o}
+    obj, service = found["Deployment"], found["Service"]
     template = obj["spec"]["template"]
     assert "readinessProbe" not in template["spec"]["containers"][0]
     assert template["metadata"]["annotations"] == {"b": "c"}
+    # Numbers too (Helm 3.18.0 reads a chart's values.yaml numbers as json.Number): merged by port, not appended.
+    assert obj["spec"]["replicas"] == 3 and type(obj["spec"]["replicas"]) is int
+    assert service["spec"]["ports"] == [{"name": "http", "port": 80, "nodePort": 30080}]
 
 
 # ------------------------------------------------------------------------------------------ our charts end to end
