@@ -179,7 +179,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 
 {{- /* istiod itself runs in this cluster (not a remote cluster served by an external istiod); takes the settings */ -}}
 {{- define "istiod.local" -}}
-{{- if or (not .istiodRemote.enabled) .istiodRemote.enabledLocalInjectorIstiod }}true{{ end -}}
+{{- if or (not (dig "istiodRemote" "enabled" false .)) (dig "istiodRemote" "enabledLocalInjectorIstiod" false .) }}true{{ end -}}
 {{- end -}}
 
 {{- /* istiod's identity and permissions exist here: a local istiod, or a remote cluster that holds the config
