@@ -9,7 +9,8 @@ For every rendered object:
             selector, a binding's roleRef): adopting it would need a delete, so helmgen refuses.
 A workload's pod-template labels that only name the Helm release (istioctl renders every chart as release
 `istio`, so `app.kubernetes.io/instance: istio`) or the chart that rendered it (`helm.sh/chart`,
-`app.kubernetes.io/version`: Istio's chart, where helmgen's own charts name theirs) are kept at their live values,
+`app.kubernetes.io/version`: Istio's chart, where helmgen's own charts name theirs or, for `helm.sh/chart`, put
+none on pod templates) are kept at their live values,
 so that no pod restarts over a label; the install's post-renderer keeps them from then on (annotation
 helmgen.io/kept-pod-labels).
 """
@@ -71,13 +72,12 @@ CHART_LABELS = ("helm.sh/chart", "app.kubernetes.io/version")   # the labels cha
 
 
 def kept_labels(desired: dict, live: dict, release: str) -> dict[str, str]:
-    """Pod-template labels whose live value differs from the rendered one: those that name the Helm release
-    (RELEASE_LABELS, rendered as the release name) or the chart (CHART_LABELS)."""
+    """Pod-template labels whose live value the rendered template would change or drop: those that name the
+    Helm release (RELEASE_LABELS, rendered as the release name) or the chart (CHART_LABELS)."""
     want = _get(desired, ("spec", "template", "metadata", "labels")) or {}
     have = _get(live, ("spec", "template", "metadata", "labels")) or {}
-    names_release = {k for k in RELEASE_LABELS if want.get(k) == release}
-    names_chart = {k for k in CHART_LABELS if k in want}
-    return {k: str(have[k]) for k in sorted(names_release | names_chart) if k in have and have[k] != want[k]}
+    names = {k for k in RELEASE_LABELS if want.get(k) == release} | set(CHART_LABELS)
+    return {k: str(have[k]) for k in sorted(names) if k in have and have[k] != want.get(k)}
 
 
 def classify(desired: dict, live: dict | None, release: str, release_namespace: str, namespace: str) -> Finding:

@@ -90,5 +90,9 @@ def test_labels_that_name_istios_chart_are_kept_when_our_chart_names_itself():
                                                            "app.kubernetes.io/version": "1.28.0"})
     assert classify(desired, live, "istiod", "istio-system", "istio-system").kept_pod_labels == {
         "app.kubernetes.io/instance": "istio", "helm.sh/chart": "istiod-1.28.0", "app.kubernetes.io/version": "1.28.0"}
-    del desired["spec"]["template"]["metadata"]["labels"]["helm.sh/chart"]   # a label the chart does not render
-    assert "helm.sh/chart" not in classify(desired, live, "istiod", "istio-system", "istio-system").kept_pod_labels
+    del desired["spec"]["template"]["metadata"]["labels"]["helm.sh/chart"]   # our charts put none on pod templates
+    assert classify(desired, live, "istiod", "istio-system", "istio-system").kept_pod_labels["helm.sh/chart"] == \
+        "istiod-1.28.0"
+    live["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] = "1.31.0"   # the same: nothing kept
+    assert "app.kubernetes.io/version" not in classify(desired, live, "istiod", "istio-system",
+                                                       "istio-system").kept_pod_labels
