@@ -209,7 +209,6 @@ global.hub/<image>:<tag or global.tag>[-<global.proxy.variant or global.variant>
 {{- define "gateways.deployment" -}}
 {{- $s := include "gateways.settings" . | fromJson }}
 {{- $ctx := dict "root" . "s" $s }}
-{{- $kind := include "gateways.kind" . }}
 {{- $global := $s.global | default dict }}
 {{- $injected := not (empty $s.injectionTemplate) }}
 {{- $std := include "gateways.standardLabels" $ctx | fromYaml }}

@@ -113,7 +113,8 @@ release: {{ .root.Release.Name | quote }}
 {{- toYaml (merge $std (.s.labels | default dict)) }}
 {{- end }}
 
-{{/* (dict "root" $ "s" SETTINGS "kind" KIND "name" NAME "labels" BOOL): metadata of a namespaced object. */}}
+{{/* (dict "root" $ "s" SETTINGS "name" NAME "labels" BOOL): metadata of a namespaced object, with the standard
+labels and (labels true) the gateway's. */}}
 {{- define "gateways.metadata" -}}
 {{- $labels := include "gateways.standardLabels" . | fromYaml }}
 {{- if .labels }}{{ $labels = include "gateways.objectLabels" . | fromYaml }}{{ end }}
