@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from helmgen.goformat import quote_go_booleans
+
 
 
 def iop_hash(merged_iop: dict) -> str:
@@ -47,8 +49,17 @@ def chart_version(base_version: str, digest: str) -> str:
     return f"{base_version.split('+', 1)[0]}+iop.{digest}"
 
 
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+quote_go_booleans(_Dumper)
+
+
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=True, default_flow_style=False, width=1000, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False, width=1000,
+                     allow_unicode=True)
 
 
 def generated_chart(chart_files: dict[str, bytes], release: str, values: dict, digest: str,

@@ -46,3 +46,15 @@ def _go_float(f: float) -> str:
     if len(digs) <= exp + 1:
         return f"{sign}{digs}{'0' * (exp + 1 - len(digs))}"
     return f"{sign}{digs[:exp + 1]}.{digs[exp + 1:]}"
+
+
+_GO_ONLY_BOOLS = r"^(?:y|Y|n|N)$"   # booleans to go-yaml v2 (Helm, kubectl), plain strings to PyYAML
+
+
+def quote_go_booleans(dumper: type) -> type:
+    """Make a PyYAML dumper quote the strings y, Y, n and N, which Go's YAML readers take for booleans (PyYAML
+    quotes the other YAML 1.1 booleans, yes/no/on/off, already). Returns the dumper."""
+    import re
+
+    dumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(_GO_ONLY_BOOLS), list("yYnN"))
+    return dumper

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from helmgen.goformat import quote_go_booleans
+
 VOLATILE_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 VOLATILE_ANNOTATIONS = ("deployment.kubernetes.io/revision", "kubectl.kubernetes.io/last-applied-configuration")
 
@@ -39,6 +41,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _BlockDumper.add_representer(str, _str)
+quote_go_booleans(_BlockDumper)
 
 
 def _text(obj: Any) -> list[str]:

@@ -16,6 +16,7 @@ import yaml
 from helmgen import chartgen
 from helmgen.api import ReleaseValues, Translation, charts_dir
 from helmgen.errors import InputError, Problem
+from helmgen.goformat import quote_go_booleans
 from helmgen.postrenderer import portable_plugin_files
 from helmgen.render_docs import helmfile, plan_document, postrender_file, readme
 
@@ -23,6 +24,9 @@ from helmgen.render_docs import helmfile, plan_document, postrender_file, readme
 class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: object) -> bool:  # shared objects are written out in full
         return True
+
+
+quote_go_booleans(_Dumper)
 
 
 def dump_yaml(data: object) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from helmgen.errors import Problem, Severity
+from helmgen.goformat import quote_go_booleans
 from helmgen.paths import Path
 from helmgen.postprocess.documents import Doc, cut, read_documents
 from helmgen.postprocess.k8s_patches import Target, postprocess, touched
@@ -39,6 +40,9 @@ GoYamlLoader.bool_values = {**_Loader.bool_values, "y": True, "n": False}
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+quote_go_booleans(_Dumper)
 
 
 def split_documents(text: str) -> list[dict]:

@@ -38,3 +38,13 @@ def test_the_package_is_a_chart_folder_in_a_gzipped_tar_and_reproducible():
     with tarfile.open(fileobj=io.BytesIO(gzip.decompress(data))) as tar:
         assert sorted(tar.getnames()) == ["a/Chart.yaml", "a/templates/b.yaml"]
         assert tar.extractfile("a/templates/b.yaml").read() == b"kind: B\n"
+
+
+def test_strings_go_reads_as_booleans_are_quoted_everywhere_helmgen_writes_yaml():
+    """go-yaml v2 (Helm, kubectl) reads a plain y/Y/n/N as a boolean; PyYAML writes them plain unless told."""
+    from helmgen.objdiff import object_diff  # noqa: F401 - its dumper is set up on import
+    from helmgen.output import dump_yaml
+    from helmgen.postprocess.stream import dump_object
+    value = {"env": {"A": "y", "B": "N", "C": "n", "D": "Y"}, "flag": True}
+    for text in (dump_yaml(value), dump_object(value), chartgen._dump(value)):
+        assert "'y'" in text and "'N'" in text and "'n'" in text and "'Y'" in text and "flag: true" in text, text

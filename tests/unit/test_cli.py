@@ -88,15 +88,20 @@ def test_translate_writes_every_file_and_replaces_its_previous_output(tmp_path):
     proc, _ = helmgen("translate", "-f", "examples/istio-operator.yaml", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(["plan.yaml", "helmfile.yaml", "README.md", "istio-base.values.yaml", "istiod.values.yaml",
-                            "istio-ingressgateway.values.yaml", "istio-egressgateway.values.yaml",
-                            "istio-cni.values.yaml"])
+    releases = ["istio-base", "istiod", "istio-ingressgateway", "istio-egressgateway", "istio-cni"]
+    assert names == sorted(["plan.yaml", "helmfile.yaml", "README.md", "charts"] +
+                           [f"{r}.values.yaml" for r in releases])
+    charts = sorted(p.name for p in (out / "charts").iterdir())
+    assert [c for c in charts if not c.endswith(".tgz")] == sorted(releases)
+    assert len([c for c in charts if c.endswith(".tgz")]) == len(releases)
     proc, _ = helmgen("translate", "-f", "examples/istio-operator.yaml", "--set", "components.egressGateways[0].enabled=false",
                       "--set", "components.cni.enabled=false", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(["plan.yaml", "helmfile.yaml", "README.md",
+    assert sorted(p.name for p in out.iterdir()) == sorted(["plan.yaml", "helmfile.yaml", "README.md", "charts",
                                                             "istio-base.values.yaml", "istiod.values.yaml",
                                                             "istio-ingressgateway.values.yaml"])
+    assert sorted(p.name for p in (out / "charts").iterdir() if p.is_dir()) == \
+        ["istio-base", "istio-ingressgateway", "istiod"], "charts of releases no longer there are gone"
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "no temporary folders are left behind"
 
 
