@@ -59,12 +59,18 @@ and the deprecated pod anti-affinity selectors. */}}
 {{- toJson (dict "labelSelector" (dict "matchExpressions" (list $expr)) "topologyKey" .topologyKey) }}
 {{- end }}
 
-{{/* (dict "root" $ "s" SETTINGS): the container ports (JSON list): each Service port's target, then Envoy's metrics. */}}
+{{/* (dict "root" $ "s" SETTINGS): the container ports (JSON list): each Service port's target, then Envoy's metrics.
+A named targetPort becomes a container port of that name on the Service port's number (Istio's chart writes the
+name as containerPort, which the API server refuses). */}}
 {{- define "gateways.containerPorts" -}}
 {{- $ports := list }}
 {{- range .s.ports }}
 {{- $target := (include "gateways.portNumber" (dict "v" (.targetPort | default .port)) | fromJson).v }}
-{{- $ports = append $ports (dict "containerPort" $target "protocol" (.protocol | default "TCP")) }}
+{{- $port := dict "containerPort" $target "protocol" (.protocol | default "TCP") }}
+{{- if kindIs "string" $target }}
+{{- $port = merge (dict "containerPort" (include "gateways.portNumber" (dict "v" .port) | fromJson).v "name" $target) $port }}
+{{- end }}
+{{- $ports = append $ports $port }}
 {{- end }}
 {{- toJson (append $ports (dict "containerPort" 15090 "protocol" "TCP" "name" "http-envoy-prom")) }}
 {{- end }}
