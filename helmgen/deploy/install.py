@@ -47,21 +47,10 @@ class ClusterResult:
         return not self.error and all(o.status.ok for o in self.outcomes)
 
 
-def _without_templates(chart: str) -> bool:
-    folder = FsPath(chart) / "templates"
-    return not any(p.suffix in (".yaml", ".yml", ".tpl") for p in folder.glob("*")) if folder.is_dir() else True
-
-
 def prepare(opts: api.Options, workdir: FsPath, strict: bool = False, helm_path: str | None = None) -> Prepared:
     """The releases to install, rendered once to check them; InputError (exit 1) for anything refused.
     Generated charts (revision tags, deploy.tags) are written under workdir, which must outlive the install."""
     resolved, jobs = render.release_jobs(opts)
-    empty = [j for j in jobs if _without_templates(j.chart)]
-    if empty:
-        raise InputError([Problem(j.spec.iop_path, f"chart {j.chart} of release {j.release} has no templates yet, "
-                                  "so installing it would create an empty release",
-                                  fix="install with --manifests DIR (an Istio release's manifests/ folder) until "
-                                  "helmgen's own charts are complete") for j in empty])
     rendered = render.render_jobs(resolved, jobs, strict, helm_path=helm_path)
     workloads = [tuple((d.kind, d.name) for d in docs if d.kind in WORKLOADS) for docs in rendered.per_job]
     jobs, tags = split_tags(jobs, list(rendered.per_job), resolved.revision, workdir)
