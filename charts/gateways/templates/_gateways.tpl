@@ -39,15 +39,17 @@ i.e. where it still equals DEFAULT. Maps in LAYER apply key by key; anything els
 {{- end }}
 {{- end }}
 
-{{/* The helm-side profile (value profile, else global.profile), platform and compatibilityVersion, checked. */}}
+{{/* The helm-side profile: value profile, else global.profile. */}}
 {{- define "gateways.profileName" -}}
 {{- .Values.profile | default (dig "profile" "" (.Values.global | default dict)) | toString }}
 {{- end }}
 
+{{/* The platform: value platform, else global.platform. */}}
 {{- define "gateways.platform" -}}
 {{- .Values.platform | default (dig "platform" "" (.Values.global | default dict)) | toString }}
 {{- end }}
 
+{{/* Refuses (as Istio's charts do) a profile, compatibilityVersion or platform it does not know. */}}
 {{- define "gateways.check" -}}
 {{- $data := include "gateways.data" . | fromYaml }}
 {{- $profile := include "gateways.profileName" . }}
