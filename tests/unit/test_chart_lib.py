@@ -1,5 +1,6 @@
-"""The shared chart helpers in charts/_lib/: each workload chart carries an identical copy (scripts/sync-chart-lib),
-and the strategic-merge metadata the k8s helper reads is generated from helmgen/data/patch_meta.json."""
+"""The shared chart helpers in charts/_lib/: each workload chart carries an identical copy of the k8s helper, and each
+layered chart one of the values helper (scripts/sync-chart-lib); the strategic-merge metadata the k8s helper reads is
+generated from helmgen/data/patch_meta.json."""
 import subprocess
 import sys
 from pathlib import Path
@@ -8,17 +9,29 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LIB = sorted((ROOT / "charts" / "_lib").glob("*.tpl"))
+K8S_LIB = [p for p in LIB if p.name.startswith("_helmgen_k8s")]
+VALUES_LIB = [p for p in LIB if p.name == "_helmgen_values.tpl"]
+WORKLOAD_CHARTS = ["istiod", "gateways", "istio-cni", "ztunnel"]
+LAYERED_CHARTS = ["istio-base", "gateways", "istio-cni", "ztunnel"]   # defaults in files/defaults.yaml
 
 
-def test_the_k8s_helper_and_its_metadata_are_there():
-    assert {p.name for p in LIB} >= {"_helmgen_k8s.tpl", "_helmgen_k8s_meta.tpl"}
+def test_the_helpers_and_the_k8s_metadata_are_there():
+    assert {p.name for p in LIB} >= {"_helmgen_k8s.tpl", "_helmgen_k8s_meta.tpl", "_helmgen_values.tpl"}
 
 
-@pytest.mark.parametrize("chart", ["istiod", "gateways", "istio-cni", "ztunnel"])
-def test_each_workload_chart_carries_the_current_copies(chart):
-    stale = [p.name for p in LIB if not (ROOT / "charts" / chart / "templates" / p.name).is_file()
-             or (ROOT / "charts" / chart / "templates" / p.name).read_bytes() != p.read_bytes()]
+def _stale(chart: str, lib: list[Path]) -> list[str]:
+    return [p.name for p in lib if not (ROOT / "charts" / chart / "templates" / p.name).is_file()
+            or (ROOT / "charts" / chart / "templates" / p.name).read_bytes() != p.read_bytes()]
+
+
+@pytest.mark.parametrize("chart", ["istio-base", "istiod", "gateways", "istio-cni", "ztunnel"])
+def test_each_chart_carries_the_current_copies(chart):
+    lib = (K8S_LIB if chart in WORKLOAD_CHARTS else []) + (VALUES_LIB if chart in LAYERED_CHARTS else [])
+    stale = _stale(chart, lib)
     assert not stale, f"charts/{chart}/templates: {stale} differ from charts/_lib; run scripts/sync-chart-lib"
+    if chart in LAYERED_CHARTS:
+        assert (ROOT / "charts" / chart / "files" / "defaults.yaml").is_file()
+        assert (ROOT / "charts" / chart / "files" / "layers.yaml").is_file()
 
 
 def test_istio_base_has_no_workload_and_no_copy():
