@@ -229,8 +229,10 @@ label (app.kubernetes.io/version, else version), else the control plane revision
       "install.operator.istio.io/owning-resource" (index $std "install.operator.istio.io/owning-resource")
       "operator.istio.io/component" (index $std "operator.istio.io/component")
       "sidecar.istio.io/inject" (ternary "true" "false" $injected) }}
+{{- /* No helm.sh/chart here: a generated chart's version changes with every IstioOperator edit, and a pod-template
+label that changes restarts every pod. */}}
 {{- range $key := list "app.kubernetes.io/name" "app.kubernetes.io/instance" "app.kubernetes.io/managed-by"
-                        "app.kubernetes.io/part-of" "app.kubernetes.io/version" "helm.sh/chart" }}
+                        "app.kubernetes.io/part-of" "app.kubernetes.io/version" }}
 {{- $_ := set $podLabels $key (index $std $key) }}
 {{- end }}
 {{- if eq .Release.Namespace "istio-system" }}
