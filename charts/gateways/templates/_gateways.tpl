@@ -102,7 +102,7 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service | quote }}
 app.kubernetes.io/name: {{ printf "istio-%sgateway" $kind | quote }}
 app.kubernetes.io/part-of: istio
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | quote }}
+helm.sh/chart: {{ regexReplaceAll "[-_.]+$" (printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63) "" | quote }}
 install.operator.istio.io/owning-resource: {{ $s.ownerName | default "unknown" | quote }}
 istio.io/rev: {{ $s.revision | default "default" | quote }}
 operator.istio.io/component: {{ ternary "IngressGateways" "EgressGateways" (eq $kind "ingress") | quote }}

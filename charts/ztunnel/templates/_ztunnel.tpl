@@ -126,7 +126,7 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service | quote }}
 app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
 app.kubernetes.io/part-of: istio
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | quote }}
+helm.sh/chart: {{ regexReplaceAll "[-_.]+$" (printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63) "" | quote }}
 {{- end -}}
 
 {{- /* ztunnel.annotations (settings): the user's annotations, plus istio.io/rev for a revision */ -}}
