@@ -1,4 +1,5 @@
-"""The values reference of our charts, from their values.schema.json and values.yaml (pure): one table per chart,
+"""The values reference of our charts, from their values.schema.json and their defaults (files/defaults.yaml, which
+the charts lay under the release's values at render time; api.chart_defaults reads it) (pure): one table per chart,
 a row per value (path, type, default, description), nested objects expanded where the schema declares their keys."""
 from __future__ import annotations
 

@@ -25,6 +25,13 @@ one values file that fits both. They also carry every `components.*.k8s` setting
 applies it; only `k8s.overlays` still needs helmgen's post-renderer. So `helm`, Argo CD or Flux can install them
 without helmgen: `helmgen translate -o OUTDIR` writes a ready chart per release under `OUTDIR/charts/`.
 
+Their defaults are not in `values.yaml` but in `files/defaults.yaml`, and each chart builds its settings at render
+time in layers, as Istio's charts do: chart defaults < (gateways: an egress gateway's own defaults) < helm-side
+profile (`profile`, else `global.profile`) < `compatibilityVersion` < platform (`platform`, else
+`global.platform`) < the release's values (`files/layers.yaml` holds the profile, compatibility and platform
+layers). So every value a release gives wins, even one equal to a default, and a null removes the default or
+layer value beneath it. (istiod still keeps its defaults in `values.yaml`.)
+
 The equivalence tier (`tests/equivalence`, part of `make test`) renders every IstioOperator of the parity corpus,
 the example and every profile with our charts and with Istio's, through helmgen on Helm 3 and Helm 4, and compares
 the objects (kind, namespace, name) and everything that decides their behaviour. `scripts/equiv` shows the
@@ -55,7 +62,8 @@ def main() -> None:
     reference = subprocess.run([str(ROOT / ".venv" / "bin" / "helmgen"), "docs"], check=True, capture_output=True,
                                text=True).stdout
     text = "\n".join([HEADER.rstrip("\n"), *intended_section(), "", "## Values reference", "",
-                      "Generated from each chart's `values.schema.json` and `values.yaml` by `helmgen docs`.", "",
+                      "Generated from each chart's `values.schema.json` and defaults (`files/defaults.yaml`, or "
+                      "`values.yaml` for a chart that still keeps them there) by `helmgen docs`.", "",
                       reference.rstrip("\n")]) + "\n"
     sys.stdout.write(text)
 
