@@ -18,7 +18,7 @@ from helmgen.errors import InputError, Problem, Severity, sort_problems
 from helmgen.merge import (apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs,
                            overridden_user_values)
 from helmgen.plan import Release, build_plan
-from helmgen.translate.charts import chart_values, drop_unmatched_nulls, iop_path_of, project
+from helmgen.translate.charts import chart_values, drop_refused_nulls, iop_path_of, project
 from helmgen.translate.components import ComponentSpec, component_specs, component_values
 from helmgen.translate.k8s import overlays_of
 from helmgen.typecheck import IOP_TYPE, Checker, values_relocation
@@ -157,12 +157,16 @@ def chart_schema(chart: str) -> dict:
 
 @lru_cache(maxsize=None)
 def chart_defaults(chart: str) -> dict:
-    """The chart's values.yaml (what a null in generated values can clear)."""
-    path = charts_dir() / chart / "values.yaml"
+    """The chart's defaults: files/defaults.yaml (our charts lay them under the release's values at render time),
+    or values.yaml for a chart that still keeps them there."""
+    folder = charts_dir() / chart
+    path = folder / "files" / "defaults.yaml"
+    if not path.is_file():
+        path = folder / "values.yaml"
     try:
         loaded = iop.parse_yaml(path.read_text(), str(path))
     except OSError as e:
-        raise InputError([Problem((), f"cannot read the values of chart {chart} at {path}: {e.strerror}")]) from e
+        raise InputError([Problem((), f"cannot read the defaults of chart {chart} at {path}: {e.strerror}")]) from e
     return loaded if isinstance(loaded, dict) else {}
 
 
@@ -202,7 +206,7 @@ def _translate(resolved: Resolved) -> Translation:
         tree = component_values(values, rel.spec)
         chart_vals, origins = chart_values(rel.spec, tree)
         chart_vals, dropped = project(chart_vals, schema, schema)
-        chart_vals = drop_unmatched_nulls(chart_vals, chart_defaults(rel.chart))
+        chart_vals = drop_refused_nulls(chart_vals, schema, schema)
         origin = partial(iop_path_of, origins=origins, unvalidated=unvalidated)
         dropped_all |= {origin(p) for p in dropped}
         kept_all |= {origin(p) for p in node_paths(chart_vals)}

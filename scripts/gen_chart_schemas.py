@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
-"""Generate values.schema.json (and values.yaml) for helmgen's five charts.
+"""Generate values.schema.json, files/defaults.yaml and values.yaml for helmgen's five charts.
 
 Types come from helmgen/data/values_types.json (the IstioOperator Values protobuf) plus
 the keys that Istio's official charts read but the protobuf lacks; the `k8s` value (a component's
 `k8s` block, applied by the charts themselves) takes its Kubernetes types from
 helmgen/data/k8s_types.json, as `definitions`.  Every description below is our own wording.
 
+Defaults: the charts in LAYERED keep their defaults in files/defaults.yaml, not in values.yaml, and lay the
+helm-side profile layers (files/layers.yaml) and then the release's values over them at render time
+(templates/_helmgen_values.tpl), so that a value the release gives is never mistaken for a default. Their
+values.yaml holds only what must be there (`k8s: {}`). The other charts keep their defaults in values.yaml.
+
+A null in a release's values removes the default or layer value beneath it, so the schema accepts null
+wherever the chart has a default or a layer value (and wherever it accepted one anyway).
+
 Usage:
     scripts/gen_chart_schemas.py                 # write charts/*/values.schema.json
-    scripts/gen_chart_schemas.py --values DIR    # also regenerate charts/*/values.yaml from an
-                                                 # Istio manifests/charts directory (defaults only)
-    scripts/gen_chart_schemas.py --check         # exit 1 if a committed schema is out of date
+    scripts/gen_chart_schemas.py --values DIR    # also regenerate the defaults (files/defaults.yaml or
+                                                 # values.yaml) and values.yaml from an Istio
+                                                 # manifests/charts directory
+    scripts/gen_chart_schemas.py --check         # exit 1 if a committed schema or values.yaml is out of date
 """
 from __future__ import annotations
 
@@ -808,9 +817,92 @@ CHARTS = {
 WORKLOAD_CHARTS = ("istiod", "gateways", "istio-cni", "ztunnel")
 
 
+# Charts whose defaults are in files/defaults.yaml and whose settings are layered at render time.
+LAYERED = ("istio-base", "gateways", "istio-cni", "ztunnel")
+
+# Charts that also accept their top-level settings nested under this key (laid over the top level).
+NESTED_COPY = {"istiod": "pilot", "istio-cni": "cni"}
+
+
+def _load_yaml(path: Path):
+    import yaml
+    return yaml.safe_load(path.read_text()) if path.is_file() else None
+
+
+def chart_defaults(chart: str) -> dict:
+    """The chart's defaults as committed: files/defaults.yaml for LAYERED charts, else values.yaml."""
+    folder = ROOT / "charts" / chart
+    data = _load_yaml(folder / ("files/defaults.yaml" if chart in LAYERED else "values.yaml"))
+    return data if isinstance(data, dict) else {}
+
+
+def layer_trees(chart: str) -> list[dict]:
+    """Every layer of files/layers.yaml (kind defaults, profile, compatibility version and platform entries,
+    their per-kind parts included), each in the chart's value layout."""
+    data = _load_yaml(ROOT / "charts" / chart / "files" / "layers.yaml")
+    if not isinstance(data, dict):
+        return []
+    out = list((data.get("kinds") or {}).values())
+    for table in ("profile", "compatibilityVersion", "platform"):
+        for entry in (data.get(table) or {}).values():
+            entry = entry or {}
+            out.append({k: v for k, v in entry.items() if k != "kinds"})
+            out += list((entry.get("kinds") or {}).values())
+    return [t for t in out if isinstance(t, dict)]
+
+
+def leaf_paths(tree: dict, prefix: tuple = ()) -> set[tuple]:
+    """Every key path of a tree of maps (inner maps included; lists are values)."""
+    out = set()
+    for key, value in tree.items():
+        out.add(prefix + (key,))
+        if isinstance(value, dict):
+            out |= leaf_paths(value, prefix + (key,))
+    return out
+
+
+def clearable_paths(chart: str) -> set[tuple]:
+    """Value paths where a null clears something: the chart's defaults and layer values."""
+    paths = leaf_paths(chart_defaults(chart))
+    for tree in layer_trees(chart):
+        paths |= leaf_paths(tree)
+    return paths
+
+
+def _allow_null(node: dict) -> None:
+    t = node.get("type")
+    if t is None:
+        return  # anything is accepted already
+    types = [t] if isinstance(t, str) else list(t)
+    if "null" not in types:
+        node["type"] = types + ["null"]
+    if "enum" in node and None not in node["enum"]:
+        node["enum"] = list(node["enum"]) + [None]
+
+
+def allow_nulls(props: dict, path: tuple) -> None:
+    """Accept null at `path` (and at the maps on the way): it clears the default or layer value there."""
+    node = {"properties": props}
+    for key in path:
+        if key in (node.get("properties") or {}):
+            node = node["properties"][key]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return  # free-form below this point: accepts null already
+        _allow_null(node)
+
+
 def build(chart: str) -> dict:
     fn, desc = CHARTS[chart]
-    props = fn()
+    props = copy.deepcopy(fn())
+    paths = clearable_paths(chart)
+    if chart in NESTED_COPY:
+        paths |= {(NESTED_COPY[chart],) + p for p in paths}
+    # `global` is the same in every chart: a null is accepted where any chart has a global default or layer value
+    paths = {p for p in paths if p[0] != "global"} | {p for c in CHARTS for p in clearable_paths(c) if p[0] == "global"}
+    for path in sorted(paths):
+        allow_nulls(props, path)
     defs: dict = {}
     if chart in WORKLOAD_CHARTS:
         props["k8s"] = k8s_value(defs)
@@ -828,7 +920,7 @@ def build(chart: str) -> dict:
 
 
 # --------------------------------------------------------------------------------------
-# values.yaml from an Istio manifests/charts directory (defaults are facts, no comments)
+# Defaults from an Istio manifests/charts directory (defaults are facts, no comments)
 # --------------------------------------------------------------------------------------
 
 OFFICIAL = {
@@ -841,11 +933,18 @@ OFFICIAL = {
 HEADER = {
     "istio-base": "Defaults of the istio-base chart (CRDs, reader RBAC, default revision webhook).",
     "istiod": "Defaults of the istiod chart. helmgen writes pilot.* settings at the top level.",
-    "gateways": "Defaults of the gateways chart. These are the ingress defaults; helmgen always sets\n"
-                "# gatewayType, name and labels, and for egress gateways also ports and type.",
+    "gateways": "Defaults of the gateways chart. These are the ingress defaults; an egress gateway's own ones\n"
+                "# are a layer in files/layers.yaml. helmgen always sets gatewayType, name and labels.",
     "istio-cni": "Defaults of the istio-cni chart. helmgen writes cni.* settings at the top level.",
     "ztunnel": "Defaults of the ztunnel chart (flattened: settings live at the top level).",
 }
+
+VALUES_HEADER = """# Values of the {chart} chart: only what the release gives. The chart's defaults are not here but in
+# files/defaults.yaml, and the chart lays, at render time, the helm-side profile, compatibility version and
+# platform (files/layers.yaml) and then these values over them (templates/_helmgen_values.tpl). So a value
+# given here always wins, even one equal to a default, and a null removes the default or layer value beneath.
+# Types and allowed keys: values.schema.json.
+"""
 
 
 def official_defaults(charts_dir: Path, chart: str) -> dict:
@@ -863,15 +962,30 @@ def official_defaults(charts_dir: Path, chart: str) -> dict:
     return data["_internal_defaults_do_not_set"]
 
 
-def write_values(charts_dir: Path) -> None:
+def _dump(data: dict) -> str:
     import yaml
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=120)
+
+
+def values_yaml(chart: str) -> str:
+    """values.yaml of a LAYERED chart: the header and `k8s: {}` (must stay empty, see K8S_DESC)."""
+    return VALUES_HEADER.format(chart=chart) + ("k8s: {}\n" if chart in WORKLOAD_CHARTS else "{}\n")
+
+
+def write_values(charts_dir: Path) -> None:
     for chart in CHARTS:
         vals = official_defaults(charts_dir, chart)
+        folder = ROOT / "charts" / chart
+        if chart in LAYERED:
+            text = f"# {HEADER[chart]}\n# Read by templates/_helmgen_values.tpl; types and allowed keys: values.schema.json.\n"
+            (folder / "files").mkdir(exist_ok=True)
+            (folder / "files" / "defaults.yaml").write_text(text + _dump(vals))
+            (folder / "values.yaml").write_text(values_yaml(chart))
+            continue
         if chart in WORKLOAD_CHARTS:
             vals["k8s"] = {}  # helmgen's own: must stay empty (see K8S_DESC)
         text = f"# {HEADER[chart]}\n# Types and allowed keys: values.schema.json.\n"
-        text += yaml.safe_dump(vals, sort_keys=False, default_flow_style=False, width=120)
-        (ROOT / "charts" / chart / "values.yaml").write_text(text)
+        (folder / "values.yaml").write_text(text + _dump(vals))
 
 
 def main() -> int:
@@ -879,8 +993,14 @@ def main() -> int:
     ap.add_argument("--values", type=Path, help="Istio manifests/charts dir to take defaults from")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
+    if args.values:
+        write_values(args.values)  # first: the schemas accept null where the defaults are
     stale = []
     for chart in CHARTS:
+        if chart in LAYERED and args.check:
+            values = ROOT / "charts" / chart / "values.yaml"
+            if not values.exists() or values.read_text() != values_yaml(chart):
+                stale.append(str(values))
         path = ROOT / "charts" / chart / "values.schema.json"
         text = json.dumps(build(chart), indent=2) + "\n"
         if args.check:
@@ -889,8 +1009,6 @@ def main() -> int:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    if args.values:
-        write_values(args.values)
     if stale:
         print("out of date: " + ", ".join(stale), file=sys.stderr)
         return 1

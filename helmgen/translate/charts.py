@@ -76,12 +76,7 @@ def chart_values(cs: ComponentSpec, tree: Any) -> tuple[dict, dict[str, Path]]:
 def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any, list[tuple]]:
     """Keep only what the chart's schema declares where it declares its keys (additionalProperties:
     false). Returns (projected value, paths of the dropped keys)."""
-    while isinstance(schema, dict) and "$ref" in schema:
-        ref = schema["$ref"]
-        node: Any = root
-        for part in ref.lstrip("#/").split("/"):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        schema = node
+    schema = _resolved(schema, root)
     if not isinstance(value, dict) or not isinstance(schema, dict):
         return value, []
     props = schema.get("properties")
@@ -102,24 +97,50 @@ def project(value: Any, schema: dict, root: dict, path: tuple = ()) -> tuple[Any
     return out, dropped
 
 
-def drop_unmatched_nulls(values: Any, defaults: Any, verbatim: tuple[str, ...] = ("k8s",)) -> Any:
-    """A null in Helm values deletes the chart default of the same key; where the chart has no such
-    default, Helm keeps the null and its schema check fails. Keep nulls that clear a default, drop the
-    others (they change nothing). Top-level keys in `verbatim` stay as they are: in `k8s` a null is a
-    strategic-merge delete that the chart applies (the schema allows it there)."""
+def _resolved(schema: Any, root: dict) -> Any:
+    while isinstance(schema, dict) and "$ref" in schema:
+        node: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        schema = node
+    return schema
+
+
+def _accepts_null(schema: Any, root: dict) -> bool:
+    schema = _resolved(schema, root)
+    if not isinstance(schema, dict):
+        return True
+    types = schema.get("type")
+    if types is not None and "null" not in ([types] if isinstance(types, str) else types):
+        return False
+    return "enum" not in schema or None in schema["enum"]
+
+
+def drop_refused_nulls(values: Any, schema: Any, root: dict, verbatim: tuple[str, ...] = ("k8s",)) -> Any:
+    """A null in a release's values removes what lies beneath it: the chart default or helm-side layer value our
+    charts lay under the values at render time (or, for a chart with defaults in values.yaml, the default Helm
+    removes). The charts' schemas accept null exactly where it clears something, and wherever anything goes;
+    a null the schema refuses clears nothing, so it is dropped instead of failing the schema check. Top-level
+    keys in `verbatim` stay as they are: in `k8s` a null is a strategic-merge delete that the chart applies."""
     if not isinstance(values, dict):
         return values
-    defaults = defaults if isinstance(defaults, dict) else {}
+    schema = _resolved(schema, root)
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    extra = schema.get("additionalProperties") if isinstance(schema, dict) else None
     out = {}
     for k, v in values.items():
         if k in verbatim:
             out[k] = v
             continue
+        if isinstance(props, dict) and k in props:
+            sub = props[k]
+        else:
+            sub = extra if isinstance(extra, dict) else None  # None: free-form, anything goes
         if v is None:
-            if k in defaults:
+            if sub is None or _accepts_null(sub, root):
                 out[k] = None
             continue
-        out[k] = drop_unmatched_nulls(v, defaults.get(k), ()) if isinstance(v, dict) else v
+        out[k] = drop_refused_nulls(v, sub, root, ()) if isinstance(v, dict) else v
     return out
 
 

@@ -1,4 +1,5 @@
-"""Values contract of helmgen's five charts (charts/*/values.yaml + values.schema.json).
+"""Values contract of helmgen's five charts (values.schema.json, the defaults in files/defaults.yaml or values.yaml,
+the helm-side layers in files/layers.yaml).
 
 Istio's official charts (from the Go module cache) are the oracle for key names and defaults;
 helmgen/data/values_types.json is the oracle for the IstioOperator Values protobuf.
@@ -42,6 +43,21 @@ def schema(chart: str) -> dict:
 
 def values(chart: str) -> dict:
     return yaml.safe_load((CHARTS_DIR / chart / "values.yaml").read_text())
+
+
+LAYERED = ["istio-base", "gateways", "istio-cni", "ztunnel"]  # defaults in files/defaults.yaml, layered at render time
+
+
+def defaults(chart: str) -> dict:
+    """The chart defaults: files/defaults.yaml (layered charts), else values.yaml."""
+    if chart in LAYERED:
+        return yaml.safe_load((CHARTS_DIR / chart / "files" / "defaults.yaml").read_text())
+    return values(chart)
+
+
+def layers(chart: str) -> dict:
+    path = CHARTS_DIR / chart / "files" / "layers.yaml"
+    return yaml.safe_load(path.read_text()) if path.is_file() else {}
 
 
 def official_dir(rel: str) -> Path:
@@ -169,17 +185,18 @@ def test_generator_is_in_sync():
     assert r.returncode == 0, f"charts/*/values.schema.json out of date; run scripts/gen_chart_schemas.py\n{r.stderr}"
 
 
-# ------------------------------------------------------------------------------- values.yaml
+# ------------------------------------------------------------------------------- defaults and values.yaml
 
 @pytest.mark.parametrize("chart", CHARTS)
-def test_values_yaml_validates(chart):
-    errors = sorted(jsonschema.Draft7Validator(schema(chart)).iter_errors(values(chart)), key=str)
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+def test_defaults_validate(chart):
+    for tree in (defaults(chart), values(chart)):
+        errors = sorted(jsonschema.Draft7Validator(schema(chart)).iter_errors(tree), key=str)
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
 
 @pytest.mark.parametrize("chart", CHARTS)
-def test_values_yaml_has_defaults_at_top_level(chart):
-    vals = values(chart)
+def test_defaults_are_at_top_level(chart):
+    vals = defaults(chart)
     assert "_internal_defaults_do_not_set" not in vals
     assert "defaults" not in vals
 
@@ -188,11 +205,98 @@ WORKLOAD_CHARTS = ["istiod", "gateways", "istio-cni", "ztunnel"]  # they carry h
 
 
 @pytest.mark.parametrize("chart", CHARTS)
-def test_values_yaml_matches_official_defaults(chart):
+def test_defaults_match_official_defaults(chart):
     expected = official_trees(chart)[0]  # gateways: the ingress defaults
-    if chart in WORKLOAD_CHARTS:
+    if chart in WORKLOAD_CHARTS and chart not in LAYERED:
         expected = {**expected, "k8s": {}}  # must stay empty: Helm drops a user's null that meets a default
-    assert values(chart) == expected
+    assert defaults(chart) == expected
+
+
+@pytest.mark.parametrize("chart", LAYERED)
+def test_values_yaml_of_a_layered_chart_holds_no_defaults(chart):
+    """Helm merges values.yaml under the release's values before templates run; whatever is there could not be
+    told from a value the release gave. Only `k8s: {}` is (it must stay empty: Helm keeps nulls under it)."""
+    assert values(chart) == ({"k8s": {}} if chart in WORKLOAD_CHARTS else {})
+
+
+# ------------------------------------------------------------------------------- layers
+
+HELM_PROFILE = re.compile(r"profile-(?:(compatibility-version)-|(platform)-)?(.+)\.yaml$")
+
+
+def official_layer_names(chart: str) -> dict[str, set[str]]:
+    """The helm-side profiles, compatibility versions and platforms Istio's chart(s) carry (files/profile-*.yaml)."""
+    out: dict[str, set[str]] = {"profile": set(), "compatibilityVersion": set(), "platform": set()}
+    for rel in OFFICIAL[chart]:
+        for f in (official_dir(rel) / "files").glob("profile-*.yaml"):
+            compat, platform, name = HELM_PROFILE.match(f.name).groups()
+            out["compatibilityVersion" if compat else "platform" if platform else "profile"].add(name)
+    return out
+
+
+@pytest.mark.parametrize("chart", LAYERED)
+def test_layers_name_what_istios_charts_accept(chart):
+    data = layers(chart)
+    assert set(data) <= {"kinds", "profile", "compatibilityVersion", "platform"}
+    for table, names in official_layer_names(chart).items():
+        ours = set(data[table])
+        if chart == "istio-base" and table == "profile":
+            ours.discard("default")  # accepted here as "no helm-side profile"
+        assert ours == names, f"{chart}: {table}"
+
+
+def layer_trees(chart: str) -> list[tuple[str, dict]]:
+    data = layers(chart)
+    out = [(f"kinds.{k}", v) for k, v in (data.get("kinds") or {}).items()]
+    for table in ("profile", "compatibilityVersion", "platform"):
+        for name, entry in (data.get(table) or {}).items():
+            entry = entry or {}
+            out.append((f"{table}.{name}", {k: v for k, v in entry.items() if k != "kinds"}))
+            out += [(f"{table}.{name}.kinds.{k}", v) for k, v in (entry.get("kinds") or {}).items()]
+    return out
+
+
+@pytest.mark.parametrize("chart", LAYERED)
+def test_layers_are_values_of_the_chart(chart):
+    validator = jsonschema.Draft7Validator(schema(chart))
+    for where, tree in layer_trees(chart):
+        errors = list(validator.iter_errors(tree))
+        assert not errors, f"{chart} {where}: " + "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+
+
+def key_paths(tree: dict, prefix: tuple = ()) -> list[tuple]:
+    out = []
+    for key, value in tree.items():
+        out.append(prefix + (key,))
+        if isinstance(value, dict):
+            out += key_paths(value, prefix + (key,))
+    return out
+
+
+def with_null_at(path: tuple) -> dict:
+    tree: dict = {}
+    node = tree
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = None
+    return tree
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_a_null_is_accepted_wherever_it_clears_a_default_or_a_layer_value(chart):
+    """helmgen keeps exactly the nulls the schema accepts (they remove the default or layer value beneath)."""
+    validator = jsonschema.Draft7Validator(schema(chart))
+    paths = key_paths(defaults(chart))
+    for _, tree in layer_trees(chart) if chart in LAYERED else []:
+        paths += key_paths(tree)
+    refused = sorted({".".join(p) for p in paths if p != ("k8s",) and list(validator.iter_errors(with_null_at(p)))})
+    assert not refused, f"{chart}: null refused at {refused}"
+
+
+def test_a_null_that_clears_nothing_is_refused():
+    """e.g. istio-base base.validationFailurePolicy (no default, no layer): the schema still says string."""
+    assert list(jsonschema.Draft7Validator(schema("istio-base")).iter_errors({"base": {"validationFailurePolicy": None}}))
+    assert list(jsonschema.Draft7Validator(schema("gateways")).iter_errors({"gatewayType": "sideways"}))
 
 
 # ------------------------------------------------------------------------------- official charts

@@ -242,13 +242,13 @@ def test_a_named_target_port_is_a_named_container_port(helm):
     assert svc["spec"]["ports"][1] == {"name": "alt", "port": 8081, "targetPort": "http-alt"}
 
 
-def test_an_egress_value_that_restates_the_ingress_default_is_read_as_not_given(helm):
-    """The chart cannot tell an explicit value from its ingress default (values.yaml), so an egress gateway
-    asking for type LoadBalancer gets the egress default ClusterIP (see files/kinds-and-profiles.yaml)."""
+def test_an_egress_value_equal_to_the_ingress_default_is_kept(helm):
+    """The chart's defaults are not in values.yaml, so a value the release gives wins even where it equals the ingress
+    default: an egress gateway asking for type LoadBalancer gets one (as Istio's egress chart renders it)."""
     objs = by_kind(render(helm, CHART, {"gatewayType": "egress", "type": "LoadBalancer"}, "gw", "istio-system"))
+    assert objs[("Service", "istio-egressgateway")]["spec"]["type"] == "LoadBalancer"
+    objs = by_kind(render(helm, CHART, {"gatewayType": "egress"}, "gw", "istio-system"))
     assert objs[("Service", "istio-egressgateway")]["spec"]["type"] == "ClusterIP"
-    objs = by_kind(render(helm, CHART, {"gatewayType": "egress", "type": "NodePort"}, "gw", "istio-system"))
-    assert objs[("Service", "istio-egressgateway")]["spec"]["type"] == "NodePort"
 
 
 @pytest.mark.parametrize("values,message", [
@@ -264,15 +264,8 @@ def test_unknown_profile_compatibility_version_or_platform_is_refused(helm, valu
     assert proc.returncode != 0 and message in proc.stderr
 
 
-def test_the_charts_ingress_data_matches_values_yaml():
-    data = yaml.safe_load((CHART / "files" / "kinds-and-profiles.yaml").read_text())
-    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
-
-    def check(expected, actual, path):
-        if isinstance(expected, dict) and expected:
-            for key, value in expected.items():
-                check(value, actual.get(key) if isinstance(actual, dict) else None, f"{path}.{key}")
-        else:
-            assert expected == actual, f"files/kinds-and-profiles.yaml {path} differs from values.yaml"
-    check(data["ingress"], defaults, "ingress")
-    assert set(data["egress"]) <= set(data["ingress"])
+def test_the_egress_layer_changes_only_known_ingress_defaults():
+    layers = yaml.safe_load((CHART / "files" / "layers.yaml").read_text())
+    defaults = yaml.safe_load((CHART / "files" / "defaults.yaml").read_text())
+    assert set(layers["kinds"]) == {"egress"}
+    assert set(layers["kinds"]["egress"]) <= set(defaults)

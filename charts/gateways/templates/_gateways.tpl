@@ -9,88 +9,21 @@ helmgen.k8s.apply (the release's components.*.k8s settings).
 {{- if eq (toString .Values.gatewayType) "egress" }}egress{{ else }}ingress{{ end }}
 {{- end }}
 
-{{/* The chart's data (files/kinds-and-profiles.yaml) as YAML. */}}
-{{- define "gateways.data" -}}
-{{- .Files.Get "files/kinds-and-profiles.yaml" }}
-{{- end }}
-
-{{/*
-(dict "v" VALUE "base" DEFAULT "top" LAYER) -> JSON {"v": RESULT}: LAYER applied where VALUE was not given,
-i.e. where it still equals DEFAULT. Maps in LAYER apply key by key; anything else replaces the whole value.
-*/}}
-{{- define "gateways.layer" -}}
-{{- $v := .v }}
-{{- $base := .base }}
-{{- $top := .top }}
-{{- if and (kindIs "map" $top) (or (kindIs "map" $v) (and (kindIs "invalid" $v) (kindIs "invalid" $base))) }}
-{{- $out := dict }}
-{{- if kindIs "map" $v }}{{ $out = deepCopy $v }}{{ end }}
-{{- $bases := dict }}
-{{- if kindIs "map" $base }}{{ $bases = $base }}{{ end }}
-{{- range $key, $layer := $top }}
-{{- $r := include "gateways.layer" (dict "v" (index $out $key) "base" (index $bases $key) "top" $layer) | fromJson }}
-{{- $_ := set $out $key $r.v }}
-{{- end }}
-{{- toJson (dict "v" $out) }}
-{{- else if eq (toJson $v) (toJson $base) }}
-{{- toJson (dict "v" $top) }}
-{{- else }}
-{{- toJson (dict "v" $v) }}
-{{- end }}
-{{- end }}
-
-{{/* The helm-side profile: value profile, else global.profile. */}}
-{{- define "gateways.profileName" -}}
-{{- .Values.profile | default (dig "profile" "" (.Values.global | default dict)) | toString }}
-{{- end }}
-
 {{/* The platform: value platform, else global.platform. */}}
 {{- define "gateways.platform" -}}
 {{- .Values.platform | default (dig "platform" "" (.Values.global | default dict)) | toString }}
 {{- end }}
 
-{{/* Refuses (as Istio's charts do) a profile, compatibilityVersion or platform it does not know. */}}
-{{- define "gateways.check" -}}
-{{- $data := include "gateways.data" . | fromYaml }}
-{{- $profile := include "gateways.profileName" . }}
-{{- if and $profile (not (hasKey $data.profiles $profile)) }}
-{{- fail (printf "unknown profile %s" $profile) }}
-{{- end }}
-{{- $compat := .Values.compatibilityVersion }}
-{{- if and $compat (not (and (kindIs "string" $compat) (has $compat $data.compatibilityVersions))) }}
-{{- fail (printf "unknown compatibility version %v" $compat) }}
-{{- end }}
-{{- $platform := include "gateways.platform" . }}
-{{- if and $platform (not (has $platform $data.platforms)) }}
-{{- fail (printf "unknown platform %s" $platform) }}
-{{- end }}
-{{- end }}
-
 {{/*
-The values this release renders from, as JSON: .Values, then for an egress gateway the egress defaults, then
-the helm-side profile's settings, each only where the value still has its ingress default (values.yaml).
-A profile that turns autoscaling off leaves it on when the release sets autoscaleMin or autoscaleMax itself
-(k8s.hpaSpec), since that asks for an autoscaler.
+The values this release renders from, as JSON: the chart defaults (files/defaults.yaml, an ingress gateway's),
+for an egress gateway its kind's defaults, the helm-side profile, compatibility version and platform
+(files/layers.yaml), then the release's values (see _helmgen_values.tpl). Unknown profile, compatibility
+version or platform names are refused, as Istio's charts refuse them.
 */}}
 {{- define "gateways.settings" -}}
-{{- include "gateways.check" . }}
-{{- $data := include "gateways.data" . | fromYaml }}
-{{- $kind := include "gateways.kind" . }}
-{{- $v := toJson .Values | fromJson }}
-{{- $base := $data.ingress }}
-{{- if eq $kind "egress" }}
-{{- $v = (include "gateways.layer" (dict "v" $v "base" $base "top" $data.egress) | fromJson).v }}
-{{- $base = (include "gateways.layer" (dict "v" $base "base" $base "top" $data.egress) | fromJson).v }}
-{{- end }}
-{{- with include "gateways.profileName" . }}
-{{- $profile := index $data.profiles . | default dict }}
-{{- $top := merge (omit $profile "ingress" "egress") (index $profile $kind | default dict) }}
-{{- if and (hasKey $top "autoscaleEnabled") (or (ne (toString $v.autoscaleMin) "1") (ne (toString $v.autoscaleMax) "5")) }}
-{{- $top = omit $top "autoscaleEnabled" }}
-{{- end }}
-{{- $v = (include "gateways.layer" (dict "v" $v "base" $base "top" $top) | fromJson).v }}
-{{- end }}
-{{- toJson $v }}
+{{- $out := dict }}
+{{- include "helmgen.values.settings" (dict "root" . "out" $out "kind" (include "gateways.kind" .)) }}
+{{- toJson $out.v }}
 {{- end }}
 
 {{/* (dict "root" $ "s" SETTINGS): labels every object of the release carries, as YAML. */}}

@@ -11,6 +11,22 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ regexReplaceAll "[-_.]+$" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63) "" | quote }}
 {{- end }}
 
+{{/*
+(dict "root" $ "out" DICT): sets out.v to the chart's settings (read-only, shared by every template):
+files/defaults.yaml, the helm-side profile, compatibility version and platform of files/layers.yaml, then the
+release's values (see _helmgen_values.tpl). Unknown profile, compatibility version or platform names are refused.
+*/}}
+{{- define "istio-base.settings" -}}
+{{- include "helmgen.values.settings" (dict "root" .root "out" .out "finish" "istio-base.finish") }}
+{{- end }}
+
+{{/* (dict "root" $ "v" SETTINGS): global and base are maps even when the release cleared them. */}}
+{{- define "istio-base.finish" -}}
+{{- range $key := list "global" "base" "experimental" }}
+{{- if not (kindIs "map" (index $.v $key)) }}{{ $_ := set $.v $key dict }}{{ end }}
+{{- end }}
+{{- end }}
+
 {{/* (dict "root" $ "labels" MAP): the standard labels plus MAP (MAP wins), as a dict. */}}
 {{- define "istio-base.labels" -}}
 {{- $labels := include "istio-base.standardLabels" .root | fromYaml }}
@@ -23,11 +39,13 @@ cluster-scoped objects, "namespace" only namespaced ones (any other value: nothi
 Each returns "true" or "false".
 */}}
 {{- define "istio-base.clusterObjects" -}}
-{{- has (toString .Values.global.resourceScope) (list "all" "cluster") }}
+{{- $s := dict }}{{ include "istio-base.settings" (dict "root" . "out" $s) }}
+{{- has (toString $s.v.global.resourceScope) (list "all" "cluster") }}
 {{- end }}
 
 {{- define "istio-base.namespacedObjects" -}}
-{{- has (toString .Values.global.resourceScope) (list "all" "namespace") }}
+{{- $s := dict }}{{ include "istio-base.settings" (dict "root" . "out" $s) }}
+{{- has (toString $s.v.global.resourceScope) (list "all" "namespace") }}
 {{- end }}
 
 {{/* The API table (files/apis.yaml) as a dict. */}}
@@ -49,12 +67,15 @@ The revision that serves validation by default (defaultRevision), and the istiod
 revision: "istiod" for the revision "default", else "istiod-<revision>".
 */}}
 {{- define "istio-base.defaultRevisionService" -}}
-{{- if eq .Values.defaultRevision "default" }}istiod{{ else }}{{ printf "istiod-%s" .Values.defaultRevision }}{{ end }}
+{{- $s := dict }}{{ include "istio-base.settings" (dict "root" . "out" $s) }}
+{{- if eq (toString $s.v.defaultRevision) "default" }}istiod{{ else }}{{ printf "istiod-%v" $s.v.defaultRevision }}{{ end }}
 {{- end }}
 
-{{/* Whether the stable-channel ValidatingAdmissionPolicy applies ("true"/"false"): asked for, or the stable profile. */}}
+{{/* Whether the stable-channel ValidatingAdmissionPolicy applies ("true"/"false"): experimental.stableValidationPolicy,
+which the stable profile turns on unless the release says otherwise. */}}
 {{- define "istio-base.stablePolicy" -}}
-{{- or (dig "stableValidationPolicy" false (.Values.experimental | default dict)) (eq (toString .Values.profile) "stable") }}
+{{- $s := dict }}{{ include "istio-base.settings" (dict "root" . "out" $s) }}
+{{- if dig "stableValidationPolicy" false $s.v.experimental }}true{{ else }}false{{ end }}
 {{- end }}
 
 {{/*
