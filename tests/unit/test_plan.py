@@ -71,7 +71,7 @@ def test_chart_schema_failure_names_the_values_path_and_the_iop_path(iop_file):
         plan(iop_file, HEAD + "spec:\n  profile: minimal\n  unvalidatedValues:\n    autoscaleMin: many\n"
              "    pilot:\n      notAValue: 1\n")
     assert [str(p) for p in e.value.problems] == [
-        "spec.unvalidatedValues.autoscaleMin: expected integer, found string 'many' (value autoscaleMin of release "
-        "istiod, chart schema); correct it in the IstioOperator",
+        "spec.unvalidatedValues.autoscaleMin: expected integer or null, found string 'many' (value autoscaleMin of "
+        "release istiod, chart schema); correct it in the IstioOperator",
         "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release would read it; "
         "remove it, or check its spelling against the charts' values.schema.json"]
