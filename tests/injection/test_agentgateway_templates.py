@@ -270,6 +270,8 @@ CASES = [
     _case("agw/image-annotation-full", "agw-image", _gateway(
         AGW, annotations={"gateway.istio.io/agentgatewayImage": "my.registry/agw:dev"})),
     _case("agw/variant", "variant", _gateway(AGW)),
+    _case("agw/image-annotation-type-over-values-image", "rich", _gateway(
+        AGW, annotations={"gateway.istio.io/agentgatewayImage": "debug"})),
     _case("agw/rich-values", "rich", _gateway(AGW, labels={"topology.istio.io/network": "gw-net"})),
     _case("agw/rich-values-values-network", "rich", _gateway(AGW, ns="apps")),
     _case("agw/security-context", "secctx", _gateway(AGW)),
