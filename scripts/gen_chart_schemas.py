@@ -6,19 +6,19 @@ the keys that Istio's official charts read but the protobuf lacks; the `k8s` val
 `k8s` block, applied by the charts themselves) takes its Kubernetes types from
 helmgen/data/k8s_types.json, as `definitions`.  Every description below is our own wording.
 
-Defaults: the charts in LAYERED keep their defaults in files/defaults.yaml, not in values.yaml, and lay the
-helm-side profile layers (files/layers.yaml) and then the release's values over them at render time
+Defaults: the charts in LAYERED (all five) keep their defaults in files/defaults.yaml, not in values.yaml, and lay
+the helm-side profile layers (files/layers.yaml) and then the release's values over them at render time
 (templates/_helmgen_values.tpl), so that a value the release gives is never mistaken for a default. Their
-values.yaml holds only what must be there (`k8s: {}`). The other charts keep their defaults in values.yaml.
+values.yaml holds only what must be there (`k8s: {}`). (A chart left out of LAYERED would keep its defaults in
+values.yaml, where Helm itself removes a default a null meets.)
 
 A null in a release's values removes the default or layer value beneath it, so the schema accepts null
 wherever the chart has a default or a layer value (and wherever it accepted one anyway).
 
 Usage:
     scripts/gen_chart_schemas.py                 # write charts/*/values.schema.json
-    scripts/gen_chart_schemas.py --values DIR    # also regenerate the defaults (files/defaults.yaml or
-                                                 # values.yaml) and values.yaml from an Istio
-                                                 # manifests/charts directory
+    scripts/gen_chart_schemas.py --values DIR    # also regenerate files/defaults.yaml and values.yaml
+                                                 # from an Istio manifests/charts directory
     scripts/gen_chart_schemas.py --check         # exit 1 if a committed schema or values.yaml is out of date
 """
 from __future__ import annotations
@@ -818,7 +818,7 @@ WORKLOAD_CHARTS = ("istiod", "gateways", "istio-cni", "ztunnel")
 
 
 # Charts whose defaults are in files/defaults.yaml and whose settings are layered at render time.
-LAYERED = ("istio-base", "gateways", "istio-cni", "ztunnel")
+LAYERED = ("istio-base", "istiod", "gateways", "istio-cni", "ztunnel")
 
 # Charts that also accept their top-level settings nested under this key (laid over the top level).
 NESTED_COPY = {"istiod": "pilot", "istio-cni": "cni"}

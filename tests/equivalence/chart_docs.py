@@ -30,7 +30,7 @@ time in layers, as Istio's charts do: chart defaults < (gateways: an egress gate
 profile (`profile`, else `global.profile`) < `compatibilityVersion` < platform (`platform`, else
 `global.platform`) < the release's values (`files/layers.yaml` holds the profile, compatibility and platform
 layers). So every value a release gives wins, even one equal to a default, and a null removes the default or
-layer value beneath it. (istiod still keeps its defaults in `values.yaml`.)
+layer value beneath it.
 
 The equivalence tier (`tests/equivalence`, part of `make test`) renders every IstioOperator of the parity corpus,
 the example and every profile with our charts and with Istio's, through helmgen on Helm 3 and Helm 4, and compares
@@ -62,8 +62,8 @@ def main() -> None:
     reference = subprocess.run([str(ROOT / ".venv" / "bin" / "helmgen"), "docs"], check=True, capture_output=True,
                                text=True).stdout
     text = "\n".join([HEADER.rstrip("\n"), *intended_section(), "", "## Values reference", "",
-                      "Generated from each chart's `values.schema.json` and defaults (`files/defaults.yaml`, or "
-                      "`values.yaml` for a chart that still keeps them there) by `helmgen docs`.", "",
+                      "Generated from each chart's `values.schema.json` and defaults (`files/defaults.yaml`) by "
+                      "`helmgen docs`.", "",
                       reference.rstrip("\n")]) + "\n"
     sys.stdout.write(text)
 

@@ -1,6 +1,6 @@
 """charts/istiod rendered with real helm (3 and 4), on the values helmgen writes for IstioOperators: revision
 naming, which pods each injection webhook takes (default installation, revision, revision tag), remote mode,
-the injection templates embedded verbatim, and the helm-side profile layers' notion of a chart default.
+the injection templates embedded verbatim, and the helm-side profile layers under the values the release gives.
 
 Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm puts under .cache/helm.
 """
@@ -209,6 +209,8 @@ def test_injection_templates_are_embedded_verbatim(helm, tmp_path):
     chart = tmp_path / "istiod"
     shutil.copytree(CHART, chart, ignore=shutil.ignore_patterns("files"))
     (chart / "files").mkdir()
+    for data in ("defaults.yaml", "layers.yaml"):   # the chart's defaults and helm-side layers, not templates
+        shutil.copy(CHART / "files" / data, chart / "files" / data)
     (chart / "files" / "inject-sidecar.yaml").write_text("spec:\n  image: {{ .Values.global.hub }}\n")
     (chart / "files" / "inject-waypoint.yaml").write_text("metadata: {}\n")
     objs = render(helm, tmp_path, """\
@@ -238,29 +240,29 @@ def test_profile_layers_yield_to_values_the_user_changed(helm, tmp_path):
     assert deploy["spec"]["replicas"] == 1 and ("HorizontalPodAutoscaler", "istiod") not in objs
 
 
-def _leaves(tree: dict, prefix: tuple = ()) -> dict[tuple, object]:
-    out = {}
-    for key, val in tree.items():
-        if isinstance(val, dict) and val:
-            out.update(_leaves(val, prefix + (key,)))
-        else:
-            out[prefix + (key,)] = val
-    return out
+def test_profile_layers_yield_to_values_equal_to_the_defaults(helm, tmp_path):
+    """The chart defaults are not in values.yaml, so a value the release gives wins over a profile layer even where
+    it equals the default: demo with autoscaling and the default trace sampling kept, remote with the mesh config
+    and telemetry kept, and the remote profile's omitted injector ConfigMap only without an explicit false."""
+    objs = render(helm, tmp_path, """\
+        profile: demo
+        values:
+          pilot:
+            autoscaleEnabled: true
+            traceSampling: 1.0
+        """)
+    [container] = objs[("Deployment", "istiod")]["spec"]["template"]["spec"]["containers"]
+    assert {"name": "PILOT_TRACE_SAMPLING", "value": "1"} in container["env"]
+    assert ("HorizontalPodAutoscaler", "istiod") in objs
+    objs = render(helm, tmp_path, "profile: remote\nvalues:\n  global:\n    remotePilotAddress: 10.0.0.1\n")
+    assert "istio-sidecar-injector" not in names(objs, "ConfigMap")
+    objs = render(helm, tmp_path, "profile: remote\nvalues:\n  global:\n    remotePilotAddress: 10.0.0.1\n"
+                                  "    omitSidecarInjectorConfigMap: false\n")
+    assert "istio-sidecar-injector" in names(objs, "ConfigMap")
 
 
-def test_layer_defaults_are_the_chart_defaults():
-    """The profile layers replace a value still at its chart default; "istiod.layerDefaults" lists those defaults
-    and must say what values.yaml says, for every leaf any layer sets that values.yaml has."""
-    text = (CHART / "templates" / "_istiod_settings.tpl").read_text()
-    block = re.search(r'define "istiod\.layerDefaults" -}}\n(.*?)\{\{- end', text, re.S).group(1)
-    listed = _leaves(yaml.safe_load(block))
-    chart = _leaves(yaml.safe_load((CHART / "values.yaml").read_text()))
-    assert all(chart.get(path) == val for path, val in listed.items()), \
-        {".".join(p): (v, chart.get(p)) for p, v in listed.items() if chart.get(p) != v}
-    layers = (CHART / "templates" / "_istiod_layers.tpl").read_text()
-    layered = {}
-    for body in re.findall(r'define "istiod\.layer\.[^"]+" -}}\n(.*?)\{\{-? end', layers, re.S):
-        if "include" not in body:
-            layered.update(_leaves(yaml.safe_load(body)))
-    missing = sorted(".".join(p) for p in layered if p in chart and p not in listed)
-    assert not missing, f"layered leaves with a chart default not in istiod.layerDefaults: {missing}"
+def test_the_pod_template_carries_no_chart_label(helm, tmp_path):
+    objs = render(helm, tmp_path, "profile: minimal\n")
+    deploy = objs[("Deployment", "istiod")]
+    assert "helm.sh/chart" not in deploy["spec"]["template"]["metadata"]["labels"]
+    assert deploy["metadata"]["labels"]["helm.sh/chart"] == "istiod-0.1.0"

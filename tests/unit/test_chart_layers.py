@@ -388,7 +388,7 @@ def test_pod_templates_carry_no_chart_label_and_object_labels_are_valid(helm, tm
 
 
 def test_values_yaml_is_not_where_the_defaults_are():
-    for chart in ("istio-base", "gateways", "istio-cni", "ztunnel"):
+    for chart in ("istio-base", "istiod", "gateways", "istio-cni", "ztunnel"):
         text = (CHARTS / chart / "values.yaml").read_text()
         assert yaml.safe_load(text) in ({}, {"k8s": {}}), chart
         assert "files/defaults.yaml" in text

@@ -12,7 +12,7 @@ LIB = sorted((ROOT / "charts" / "_lib").glob("*.tpl"))
 K8S_LIB = [p for p in LIB if p.name.startswith("_helmgen_k8s")]
 VALUES_LIB = [p for p in LIB if p.name == "_helmgen_values.tpl"]
 WORKLOAD_CHARTS = ["istiod", "gateways", "istio-cni", "ztunnel"]
-LAYERED_CHARTS = ["istio-base", "gateways", "istio-cni", "ztunnel"]   # defaults in files/defaults.yaml
+LAYERED_CHARTS = ["istio-base", "istiod", "gateways", "istio-cni", "ztunnel"]   # defaults in files/defaults.yaml
 
 
 def test_the_helpers_and_the_k8s_metadata_are_there():

@@ -1,113 +1,45 @@
 {{- /*
 istiod chart: the settings every template reads.
 
-"istiod.settings" returns (as JSON) the values the templates work from:
-  1. .Values as Helm merged them (values.yaml under the user's values);
-  2. the helm-side profile layers, in this order: `profile` (or global.profile), `compatibilityVersion`,
-     `platform` (or global.platform). A layer leaf lands where the user left the value unset or at the chart
-     default (see "istiod.layerDefaults"): Helm has merged values.yaml in already, so a value equal to the
-     default counts as unset;
-  3. a nested `pilot` block (accepted for compatibility) over the top level.
+"istiod.settings" returns (as JSON) the values the templates work from, built once per render by
+"helmgen.values.settings" (_helmgen_values.tpl): the chart defaults (files/defaults.yaml), the helm-side profile
+(`profile`, else global.profile), `compatibilityVersion` and platform (`platform`, else global.platform) layers of
+files/layers.yaml, then the release's values, and last a nested `pilot` block (accepted for compatibility) over the
+top level. Unknown profile, compatibility version or platform names are refused.
 Templates call it once: {{- $s := include "istiod.settings" . | fromJson }}.
 */ -}}
 
 {{- define "istiod.settings" -}}
-{{- $v := deepCopy .Values -}}
-{{- $g := $v.global | default dict -}}
-{{- $layer := dict -}}
-{{- $profile := $v.profile | default $g.profile -}}
-{{- if $profile -}}
-  {{- if not (has (toString $profile) (list "ambient" "demo" "preview" "remote" "stable")) -}}
-    {{- fail (printf "unknown profile %v" $profile) -}}
-  {{- end -}}
-  {{- $layer = mergeOverwrite $layer (include (printf "istiod.layer.profile.%v" $profile) . | fromYaml) -}}
-{{- end -}}
-{{- with $v.compatibilityVersion -}}
-  {{- if not (has (toString .) (list "1.25" "1.26" "1.27" "1.28" "1.29" "1.30")) -}}
-    {{- fail (printf "unknown compatibility version %v" .) -}}
-  {{- end -}}
-  {{- $layer = mergeOverwrite $layer (include (printf "istiod.layer.compatibility.%v" .) $ | fromYaml) -}}
-{{- end -}}
-{{- $platform := $v.platform | default $g.platform -}}
-{{- if $platform -}}
-  {{- if not (has (toString $platform) (list "gke" "k3d" "k3s" "microk8s" "minikube" "openshift")) -}}
-    {{- fail (printf "unknown platform %v" $platform) -}}
-  {{- end -}}
-  {{- $layer = mergeOverwrite $layer (include (printf "istiod.layer.platform.%v" $platform) . | fromYaml) -}}
-{{- end -}}
-{{- if $layer -}}
-  {{- include "istiod.applyLayer" (dict "into" $v "from" $layer "defaults" (include "istiod.layerDefaults" . | fromYaml)) -}}
-{{- end -}}
-{{- if kindIs "map" $v.pilot -}}
-  {{- $v = mergeOverwrite $v (deepCopy $v.pilot) -}}
-{{- end -}}
-{{- toJson $v -}}
+{{- $out := dict -}}
+{{- include "istiod.cached" (dict "root" . "out" $out) -}}
+{{- toJson $out.v -}}
 {{- end -}}
 
-{{- /* Copies every leaf of "from" into "into" unless "into" holds a value there that differs from "defaults". */ -}}
-{{- define "istiod.applyLayer" -}}
-{{- $into := .into -}}
-{{- $defaults := .defaults | default dict -}}
-{{- range $key, $val := .from -}}
-  {{- $have := index $into $key -}}
-  {{- if and (kindIs "map" $val) (or (kindIs "map" $have) (not (hasKey $into $key)) (eq $have nil)) -}}
-    {{- if not (kindIs "map" $have) -}}
-      {{- $have = dict -}}
-      {{- $_ := set $into $key $have -}}
-    {{- end -}}
-    {{- $sub := index $defaults $key -}}
-    {{- include "istiod.applyLayer" (dict "into" $have "from" $val "defaults" (kindIs "map" $sub | ternary $sub dict)) -}}
-  {{- else if or (not (hasKey $into $key)) (eq $have nil) -}}
-    {{- $_ := set $into $key (deepCopy $val) -}}
-  {{- else if and (hasKey $defaults $key) (eq (toJson $have) (toJson (index $defaults $key))) -}}
-    {{- $_ := set $into $key (deepCopy $val) -}}
-  {{- end -}}
-{{- end -}}
+{{- /* (dict "root" $ "out" DICT): out.v is the settings map itself (shared by every template: read it, never change
+       it). For helpers that read a setting or two. */ -}}
+{{- define "istiod.cached" -}}
+{{- include "helmgen.values.settings" (dict "root" .root "out" .out "finish" "istiod.finish") -}}
 {{- end -}}
 
-{{- /* values.yaml defaults of the leaves a layer sets (tests/unit/test_chart_istiod.py keeps them in step). */ -}}
-{{- define "istiod.layerDefaults" -}}
-autoscaleEnabled: true
-traceSampling: 1.0
-resources:
-  requests:
-    cpu: 500m
-    memory: 2048Mi
-configMap: true
-telemetry:
-  enabled: true
-istiodRemote:
-  enabled: false
-experimental:
-  stableValidationPolicy: false
-trustedZtunnelNamespace: ""
-cni:
-  provider: default
-global:
-  variant: ""
-  omitSidecarInjectorConfigMap: false
-  proxy:
-    resources:
-      requests:
-        cpu: 100m
-        memory: 128Mi
-  waypoint:
-    resources:
-      requests:
-        cpu: 100m
-        memory: 128Mi
+{{- /* (dict "root" $ "v" SETTINGS): a nested `pilot` block laid over the top level. */ -}}
+{{- define "istiod.finish" -}}
+{{- if kindIs "map" (index .v "pilot") -}}
+  {{- include "helmgen.values.merge" (dict "into" .v "from" (index .v "pilot")) -}}
+{{- end -}}
 {{- end -}}
 
 {{- /* ---- names ---- */ -}}
 
 {{- /* "-<revision>" or "" */ -}}
 {{- define "istiod.revSuffix" -}}
-{{- with .Values.revision }}-{{ . }}{{ end -}}
+{{- $o := dict }}{{ include "istiod.cached" (dict "root" . "out" $o) }}
+{{- with $o.v.revision }}-{{ . }}{{ end -}}
 {{- end -}}
 
 {{- /* the revision as labels and selectors name it */ -}}
 {{- define "istiod.revLabel" -}}
-{{- .Values.revision | default "default" -}}
+{{- $o := dict }}{{ include "istiod.cached" (dict "root" . "out" $o) }}
+{{- $o.v.revision | default "default" -}}
 {{- end -}}
 
 {{- /* Deployment, Service, ServiceAccount, Role, HPA, PDB */ -}}
@@ -123,11 +55,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
 app.kubernetes.io/part-of: istio
 app.kubernetes.io/managed-by: {{ .root.Release.Service | quote }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | quote }}
+helm.sh/chart: {{ regexReplaceAll "[-_.]+$" (printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63) "" | quote }}
 {{- end -}}
 
-{{- /* labels (JSON) from a list of parts: "chart", "release", "rev" (istio.io/rev + owner + component),
-       "revOnly", or a dict merged in as is. Usage: include "istiod.labels" (list $ "chart" "rev" (dict "app" "istiod")) */ -}}
+{{- /* labels (JSON) from a list of parts: "chart", "podChart" (the chart labels but helm.sh/chart), "release",
+       "rev" (istio.io/rev + owner + component), "revOnly", or a dict merged in as is. Usage: include "istiod.labels" (list $ "chart" "rev" (dict "app" "istiod")) */ -}}
 {{- define "istiod.labels" -}}
 {{- $root := first . -}}
 {{- $out := dict -}}
@@ -136,6 +68,10 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
     {{- $out = merge (deepCopy .) $out -}}
   {{- else if eq . "chart" -}}
     {{- $out = merge $out (include "istiod.chartLabels" (dict "root" $root) | fromYaml) -}}
+  {{- else if eq . "podChart" -}}
+    {{- /* pod templates: no helm.sh/chart, since a generated chart's version changes with every IstioOperator
+           edit and a changed pod-template label restarts every pod */ -}}
+    {{- $out = merge $out (omit (include "istiod.chartLabels" (dict "root" $root) | fromYaml) "helm.sh/chart") -}}
   {{- else if eq . "reader" -}}
     {{- $out = merge $out (include "istiod.chartLabels" (dict "root" $root "name" "istio-reader") | fromYaml) -}}
   {{- else if eq . "release" -}}
@@ -144,7 +80,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
     {{- $_ := set $out "istio.io/rev" (include "istiod.revLabel" $root) -}}
   {{- else if eq . "rev" -}}
     {{- $_ := set $out "istio.io/rev" (include "istiod.revLabel" $root) -}}
-    {{- $_ := set $out "install.operator.istio.io/owning-resource" ($root.Values.ownerName | default "unknown") -}}
+    {{- $o := dict }}{{ include "istiod.cached" (dict "root" $root "out" $o) }}
+    {{- $_ := set $out "install.operator.istio.io/owning-resource" ($o.v.ownerName | default "unknown") -}}
     {{- $_ := set $out "operator.istio.io/component" "Pilot" -}}
   {{- end -}}
 {{- end -}}
@@ -153,8 +90,9 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 
 {{- /* pods of this revision: {istio: pilot} for the default installation, {app: istiod, istio.io/rev: R} otherwise */ -}}
 {{- define "istiod.podSelector" -}}
-{{- if .Values.revision -}}
-{{- toJson (dict "app" "istiod" "istio.io/rev" .Values.revision) -}}
+{{- $o := dict }}{{ include "istiod.cached" (dict "root" . "out" $o) }}
+{{- if $o.v.revision -}}
+{{- toJson (dict "app" "istiod" "istio.io/rev" $o.v.revision) -}}
 {{- else -}}
 {{- toJson (dict "istio" "pilot") -}}
 {{- end -}}
@@ -162,8 +100,9 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 
 {{- /* the pods behind istiod's Services (JSON); also the PDB's */ -}}
 {{- define "istiod.serviceSelector" -}}
-{{- if .Values.revision -}}
-{{- toJson (dict "app" "istiod" "istio.io/rev" .Values.revision) -}}
+{{- $o := dict }}{{ include "istiod.cached" (dict "root" . "out" $o) }}
+{{- if $o.v.revision -}}
+{{- toJson (dict "app" "istiod" "istio.io/rev" $o.v.revision) -}}
 {{- else -}}
 {{- toJson (dict "app" "istiod" "istio" "pilot") -}}
 {{- end -}}
@@ -173,7 +112,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 
 {{- /* "namespace" / "cluster": whether global.resourceScope lets this chart render objects of that scope */ -}}
 {{- define "istiod.inScope" -}}
-{{- $scope := .root.Values.global.resourceScope | default "all" -}}
+{{- $o := dict }}{{ include "istiod.cached" (dict "root" .root "out" $o) }}
+{{- $scope := dig "resourceScope" "all" ($o.v.global | default dict) | default "all" -}}
 {{- if or (eq $scope "all") (eq $scope .scope) }}true{{ end -}}
 {{- end -}}
 
