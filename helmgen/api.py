@@ -212,10 +212,10 @@ def _translate(resolved: Resolved) -> Translation:
         kept_all |= {origin(p) for p in node_paths(chart_vals)}
         problems += schema_problems(schema, chart_vals, rel.name, origin)
         out.append(ReleaseValues(rel, chart_vals, _overlays_spec(rel.spec, resolved.revision)))
-    problems += unread_values(dropped_all, kept_all)
+    unread = unread_values(dropped_all, kept_all)
     if problems:
-        raise InputError(problems)
-    return Translation(resolved, out, sort_problems(resolved.warnings + _left_out_k8s(resolved.specs)))
+        raise InputError(problems + unread)
+    return Translation(resolved, out, sort_problems(resolved.warnings + unread + _left_out_k8s(resolved.specs)))
 
 
 def _overlays_spec(cs: ComponentSpec, revision: str) -> dict | None:

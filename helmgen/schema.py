@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from helmgen.errors import Problem
+from helmgen.errors import Problem, Severity
 from helmgen.paths import Path, format_path
 
 Origin = Callable[[Path], Path]  # chart value path -> the IstioOperator path it came from
@@ -26,13 +26,14 @@ def schema_problems(schema: dict, values: dict, release: str, origin: Origin) ->
 
 
 def unread_values(dropped: set[Path], kept: set[Path]) -> list[Problem]:
-    """spec.unvalidatedValues entries that no release's chart declares are errors, not silent drops.
+    """spec.unvalidatedValues entries that no release's chart declares: warnings, not silent drops. (istioctl
+    accepts them and hands them to charts that read nothing there, so refusing them would refuse its input.)
 
     `dropped`/`kept`: IstioOperator paths of the values each release's chart left out / kept. Validated
     values a chart does not read were dropped on purpose (they are other charts' business).
     """
-    return [Problem(d, "is not a value of any chart in the plan; no release would read it",
-                    fix="remove it, or check its spelling against the charts' values.schema.json")
+    return [Problem(d, "is not a value of any chart in the plan; no release reads it, so it changes nothing",
+                    Severity.WARNING, fix="remove it, or check its spelling against the charts' values.schema.json")
             for d in sorted(dropped, key=str)
             if d[:2] == ("spec", "unvalidatedValues") and not any(k[:len(d)] == d for k in kept)
             and not any(len(e) > len(d) and e[:len(d)] == d for e in dropped)]  # name the deepest path

@@ -73,5 +73,15 @@ def test_chart_schema_failure_names_the_values_path_and_the_iop_path(iop_file):
     assert [str(p) for p in e.value.problems] == [
         "spec.unvalidatedValues.autoscaleMin: expected integer or null, found string 'many' (value autoscaleMin of "
         "release istiod, chart schema); correct it in the IstioOperator",
-        "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release would read it; "
-        "remove it, or check its spelling against the charts' values.schema.json"]
+        "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release reads it, so "
+        "it changes nothing; remove it, or check its spelling against the charts' values.schema.json"]
+    assert [p.severity.name for p in e.value.problems] == ["ERROR", "WARNING"]
+
+
+def test_an_unvalidated_value_no_chart_reads_is_a_warning_naming_its_path(iop_file):
+    from helmgen.api import Options, translate
+    tr = translate(Options((str(iop_file(HEAD + "spec:\n  profile: minimal\n  unvalidatedValues:\n"
+                                         "    pilot:\n      notAValue: 1\n")),)))
+    assert [str(p) for p in tr.warnings if "notAValue" in str(p)] == [
+        "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release reads it, so "
+        "it changes nothing; remove it, or check its spelling against the charts' values.schema.json"]
