@@ -319,6 +319,8 @@ class GatewayCase:
     env: dict = field(default_factory=dict)
     values: dict | None = None
     revision: str | None = None
+    cluster_id: str | None = None     # istiod's cluster id (default Kubernetes)
+    kube_minor: int | None = None     # the cluster's Kubernetes 1.<minor> (default 32)
 
 
 AMBIENT = {"PILOT_ENABLE_AMBIENT": "true"}
@@ -380,6 +382,15 @@ GATEWAY_CASES = [
         addresses=[{"type": "IPAddress", "value": "192.0.2.10"}],
         annotations={"gateway.istio.io/name-override": "shop-edge", "gateway.istio.io/service-account": "edge-sa",
                      "sidecar.istio.io/proxyImage": "mirror.io/proxy:1"})),),
+    GatewayCase("kube-gateway-cluster-id", (namespace(), gateway()), cluster_id="cluster-z"),
+    GatewayCase("kube-gateway-kubernetes-1.27", (namespace(), gateway()), kube_minor=27),
+    GatewayCase("waypoint-kubernetes-1.27", (namespace(), gateway(name="waypoint", cls="istio-waypoint")),
+                gateway=("shop", "waypoint"), iop={"profile": "ambient"}, env=AMBIENT, kube_minor=27),
+    GatewayCase("custom-gateway-class", (namespace(), {
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "edge"},
+        "spec": {"controllerName": "istio.io/gateway-controller"}}, gateway(cls="edge"))),
+    GatewayCase("waypoint-cluster-id", (namespace(), gateway(name="waypoint", cls="istio-waypoint")),
+                gateway=("shop", "waypoint"), iop={"profile": "ambient"}, env=AMBIENT, cluster_id="cluster-z"),
     GatewayCase("kube-gateway-node-port", (namespace(), gateway(
         annotations={"networking.istio.io/service-type": "NodePort"},
         addresses=[{"value": "192.0.2.11"}])),),

@@ -264,13 +264,15 @@ def webhook_inject(binary: Path, injector: Injector, pods: list[dict], objects: 
 
 def gateway_render(binary: Path, injector: Injector, objects: list[dict], gateway: tuple[str, str],
                    env: dict[str, str] | None = None, revision: str | None = None,
-                   ours: dict[str, str] | None = None) -> dict:
+                   ours: dict[str, str] | None = None, cluster_id: str | None = None,
+                   kube_minor: int | None = None) -> dict:
     """What istiod's Gateway API deployment controller applies for `gateway` (namespace, name), per side:
     {"istio": {"applied": [...], "error": ...}, "ours": {...}}."""
     request = {"mode": "gateway", "values": injector.values, "mesh": injector.mesh,
                "sides": {side: injector.templates(side, ours) for side in ("istio", "ours")},
                "objects": [json.dumps(o) for o in objects],
-               "gateway": {"namespace": gateway[0], "name": gateway[1]}, "revision": revision or ""}
+               "gateway": {"namespace": gateway[0], "name": gateway[1]}, "revision": revision or "",
+               "clusterID": cluster_id or "", "kubeMinor": str(kube_minor or "")}
     answer = injrender(binary, request, env)
     return {side: {"applied": answer[side].get("applied") or [], "error": error_text(answer[side].get("error", ""))}
             for side in ("istio", "ours")}

@@ -245,4 +245,5 @@ def gateway_case(rng: random.Random) -> dict:
                            annotations=annotations, infrastructure=infrastructure, addresses=addresses))
     iop = {"profile": "ambient"} if ambient and rng.random() < 0.7 else {}
     return {"objects": objects, "gateway": ("shop", name), "env": env, "iop": iop,
+            "cluster_id": rng.choice([None, None, "cluster-z"]), "kube_minor": rng.choice([None, 26, 28, 35]),
             "values": _patches(rng, GATEWAY_VALUES, 4), "mesh": _patches(rng, MESH, 2)}

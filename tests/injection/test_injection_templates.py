@@ -118,7 +118,8 @@ def test_webhook_random_combinations(injrender, istio_manifests):
 @pytest.mark.parametrize("case", GATEWAY_CASES, ids=[c.id for c in GATEWAY_CASES])
 def test_gateway_controller(case, injrender, istio_manifests):
     injector = istio_injector(case.iop, istio_manifests, case.revision).with_values(case.values)
-    result = gateway_render(injrender, injector, list(case.objects), case.gateway, case.env, case.revision)
+    result = gateway_render(injrender, injector, list(case.objects), case.gateway, case.env, case.revision,
+                            cluster_id=case.cluster_id, kube_minor=case.kube_minor)
     assert not result["istio"]["error"], result["istio"]["error"]
     kinds = [o.get("kind") for o in result["istio"]["applied"]]
     assert "Deployment" in kinds and "Service" in kinds, f"Istio's controller applied only {kinds}"
@@ -131,7 +132,8 @@ def test_gateway_controller_random_combinations(injrender, istio_manifests):
     for i in range(RANDOM_GATEWAY):
         case = random_cases.gateway_case(rng)
         injector = istio_injector(case["iop"], istio_manifests).with_values(case["values"]).with_mesh(case["mesh"])
-        result = gateway_render(injrender, injector, case["objects"], case["gateway"], case["env"])
+        result = gateway_render(injrender, injector, case["objects"], case["gateway"], case["env"],
+                                cluster_id=case["cluster_id"], kube_minor=case["kube_minor"])
         diff = differences(result["istio"], result["ours"])
         if diff:
             failures.append(f"#{i} {json.dumps(case)[:1500]}\n    " + "\n    ".join(diff[:12]))

@@ -16,7 +16,7 @@
 // Input (JSON on stdin): {"sides": {"<side>": {"<template>": "<text>", ...}, ...}, "mode": "webhook"|"gateway",
 // "config": "<injector config YAML, its templates are replaced per side>", "values": "<JSON>",
 // "mesh": "<YAML>", "revision": "...", "objects": ["<YAML>", ...], "pods": ["<YAML>", ...],
-// "path": "/inject/...", "gateway": {"namespace": "...", "name": "..."}, "kubeMinor": "32"}
+// "path": "/inject/...", "gateway": {"namespace": "...", "name": "..."}, "kubeMinor": "32", "clusterID": "..."}
 //
 // Output (JSON on stdout): {"<side>": {"pods": [<pod or {"error": ...}>...]}} for webhook,
 // {"<side>": {"applied": [<object>...], "error": "..."}} for gateway.
@@ -69,6 +69,7 @@ type request struct {
 	Pods      []string                     `json:"pods"`
 	Path      string                       `json:"path"`
 	KubeMinor string                       `json:"kubeMinor"`
+	ClusterID string                       `json:"clusterID"`
 	Gateway   struct {
 		Namespace string `json:"namespace"`
 		Name      string `json:"name"`
@@ -306,7 +307,11 @@ func deploymentController(req request, raw map[string]string) (sideResult, error
 	}
 	rev := revisionOf(req)
 	tags := revisions.NewTagWatcher(client, rev, "istio-system")
-	controller := gatewaycommon.NewDeploymentController(client, cluster.ID(constants.DefaultClusterName), env, config,
+	clusterID := req.ClusterID
+	if clusterID == "" {
+		clusterID = constants.DefaultClusterName
+	}
+	controller := gatewaycommon.NewDeploymentController(client, cluster.ID(clusterID), env, config,
 		func(func()) {}, tags, rev, "istio-system")
 	client.RunAndWait(stop)
 	go tags.Run(stop)
