@@ -6,54 +6,25 @@ Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm p
 """
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "charts" / "istio-cni"
-ISTIO_CNI = Path(os.environ.get(
-    "HELMGEN_ISTIO_CHARTS",
-    "/root/go/pkg/mod/istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad/manifests/charts",
-)) / "istio-cni"
-sys.path.insert(0, str(ROOT / "tests" / "equivalence"))
+from chart_kit import CHARTS, ISTIO_CHARTS, helm_render, one
 
-from behaviour import compare  # noqa: E402
+from behaviour import compare  # tests/equivalence, on sys.path by chart_kit
 
-CACHED = {"3": ROOT / ".cache/helm/3.18.0/helm", "4": ROOT / ".cache/helm/4.1.4/helm"}
+CHART = CHARTS / "istio-cni"
+ISTIO_CNI = ISTIO_CHARTS / "istio-cni"
 # the pod template names the chart that made it (tests/equivalence/intended/istio-cni.yaml)
 CHART_LABELS = ("spec.template.metadata.labels.helm.sh/chart", "spec.template.metadata.labels.app.kubernetes.io/version")
 
 
-def helm_path(major: str) -> str:
-    path = os.environ.get(f"HELMGEN_HELM{major}") or str(CACHED[major])
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"no helm {major}: set HELMGEN_HELM{major} or run scripts/fetch-helm {major}")
-    return path
-
-
-@pytest.fixture(params=["3", "4"], ids=["helm3", "helm4"])
-def helm(request) -> str:
-    return helm_path(request.param)
-
-
 def render(helm: str, values: dict | None = None, namespace: str = "kube-system", chart: Path = CHART,
            *args: str) -> list[dict]:
-    proc = subprocess.run([helm, "template", "istio-cni", str(chart), "-n", namespace, "-f", "-", *args],
-                          input=yaml.safe_dump(values or {}), capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return [d for part in re.split(r"^---.*$", proc.stdout, flags=re.M) if (d := yaml.safe_load(part))]
-
-
-def one(objs: list[dict], kind: str, name: str) -> dict:
-    found = [o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name]
-    assert len(found) == 1, f"{kind} {name}: {len(found)} rendered"
-    return found[0]
+    return helm_render(helm, "istio-cni", chart, namespace, values or {}, *args)
 
 
 def daemonset(objs: list[dict]) -> tuple[dict, dict, dict]:

@@ -7,59 +7,21 @@ Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm p
 """
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
+from chart_kit import CHARTS, ISTIO_CHARTS, by_kind, helm_run
+from chart_kit import helmgen_render as render
 from helmgen import api
-from helmgen.helm.template import find_helm, template
 
-ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "charts" / "gateways"
-ISTIO_CHARTS = Path(os.environ.get(
-    "HELMGEN_ISTIO_CHARTS",
-    "/root/go/pkg/mod/istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad/manifests/charts",
-))
-sys.path.insert(0, str(ROOT / "tests" / "equivalence"))
+from behaviour import compare  # tests/equivalence, on sys.path by chart_kit
+from intended import intended_for
 
-from behaviour import compare  # noqa: E402
-from intended import intended_for  # noqa: E402
-
-CACHED = {"3": ROOT / ".cache/helm/3.18.0/helm", "4": ROOT / ".cache/helm/4.1.4/helm"}
+CHART = CHARTS / "gateways"
 SHARED = ("global", "meshConfig", "revision", "ownerName", "pilot", "profile", "platform", "compatibilityVersion")
-
-
-def helm_path(major: str) -> str:
-    path = os.environ.get(f"HELMGEN_HELM{major}") or str(CACHED[major])
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"no helm {major}: set HELMGEN_HELM{major} or run scripts/fetch-helm {major}")
-    return path
-
-
-@pytest.fixture(params=["3", "4"], ids=["helm3", "helm4"])
-def helm(request) -> str:
-    return helm_path(request.param)
-
-
-def objects(text: str) -> list[dict]:
-    """Documents as helmgen reads helm's output: split at `---` lines, each trimmed."""
-    docs = (yaml.safe_load(part.strip()) for part in re.split(r"^---.*$", text, flags=re.M) if part.strip())
-    return [d for d in docs if isinstance(d, dict) and d.get("kind")]
-
-
-def render(helm: str, chart: Path, values: dict, release: str, namespace: str) -> list[dict]:
-    """helm template as helmgen runs it (with its Helm 3.18.0 workaround for numbers in values.yaml)."""
-    return objects(template(find_helm(helm), str(chart), release, namespace, values))
-
-
-def by_kind(objs: list[dict]) -> dict[tuple[str, str], dict]:
-    return {(o["kind"], o["metadata"]["name"]): o for o in objs}
 
 
 def gateway_releases(tmp_path: Path, iop: str) -> dict[str, tuple[str, dict]]:
@@ -259,8 +221,7 @@ def test_an_egress_value_equal_to_the_ingress_default_is_kept(helm):
     ({"global": {"platform": "nope"}}, "unknown platform nope"),
 ])
 def test_unknown_profile_compatibility_version_or_platform_is_refused(helm, values, message):
-    proc = subprocess.run([helm, "template", "gw", str(CHART), "-n", "istio-system", "--values", "-"],
-                          input=yaml.safe_dump(values), capture_output=True, text=True)
+    proc = helm_run(helm, "gw", CHART, "istio-system", values)
     assert proc.returncode != 0 and message in proc.stderr
 
 

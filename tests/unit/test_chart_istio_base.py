@@ -6,26 +6,17 @@ Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm p
 """
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "charts" / "istio-base"
-ISTIO_BASE = Path(os.environ.get(
-    "HELMGEN_ISTIO_CHARTS",
-    "/root/go/pkg/mod/istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad/manifests/charts",
-)) / "base"
-sys.path.insert(0, str(ROOT / "tests" / "equivalence"))
+from chart_kit import CHARTS, ISTIO_CHARTS, by_kind, helm_path, objects
 
-from behaviour import compare  # noqa: E402
+from behaviour import compare  # tests/equivalence, on sys.path by chart_kit
 
-CACHED = {"3": ROOT / ".cache/helm/3.18.0/helm", "4": ROOT / ".cache/helm/4.1.4/helm"}
+CHART = CHARTS / "istio-base"
+ISTIO_BASE = ISTIO_CHARTS / "base"
 GROUPS = ["security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"]
 CRDS = {
     "trafficextensions.extensions.istio.io", "wasmplugins.extensions.istio.io",
@@ -38,33 +29,15 @@ CRDS = {
 }
 
 
-def helm_path(major: str) -> str:
-    path = os.environ.get(f"HELMGEN_HELM{major}") or str(CACHED[major])
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"no helm {major}: set HELMGEN_HELM{major} or run scripts/fetch-helm {major}")
-    return path
-
-
-@pytest.fixture(params=["3", "4"], ids=["helm3", "helm4"])
-def helm(request) -> str:
-    return helm_path(request.param)
-
-
 def run(helm: str, chart: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([helm, "template", "istio", str(chart), "-n", "istio-system", "--include-crds", *args],
                           capture_output=True, text=True)
 
 
-def objects(text: str) -> list[dict]:
-    """Documents as helmgen reads helm's output: split at `---` lines, each trimmed."""
-    docs = (yaml.safe_load(part.strip()) for part in re.split(r"^---.*$", text, flags=re.M) if part.strip())
-    return [d for d in docs if isinstance(d, dict) and d.get("kind")]
-
-
 def render(helm: str, *args: str) -> dict[tuple[str, str], dict]:
     r = run(helm, CHART, *args)
     assert r.returncode == 0, r.stderr
-    return {(o["kind"], o["metadata"]["name"]): o for o in objects(r.stdout)}
+    return by_kind(objects(r.stdout))
 
 
 def of_kind(objs: dict, kind: str) -> dict[str, dict]:

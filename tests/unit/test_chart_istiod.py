@@ -6,39 +6,16 @@ Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm p
 """
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
 import yaml
 
+from chart_kit import CHARTS, by_kind, helm_render, objects
 from helmgen import api
 
-ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "charts" / "istiod"
-CACHED = {"3": ROOT / ".cache/helm/3.18.0/helm", "4": ROOT / ".cache/helm/4.1.4/helm"}
-
-
-def helm_path(major: str) -> str:
-    path = os.environ.get(f"HELMGEN_HELM{major}") or str(CACHED[major])
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"no helm {major}: set HELMGEN_HELM{major} or run scripts/fetch-helm {major}")
-    return path
-
-
-@pytest.fixture(params=["3", "4"], ids=["helm3", "helm4"])
-def helm(request) -> str:
-    return helm_path(request.param)
-
-
-def objects(text: str) -> list[dict]:
-    """Documents as helmgen reads helm's output: split at `---` lines, each trimmed."""
-    docs = (yaml.safe_load(part.strip()) for part in re.split(r"^---.*$", text, flags=re.M) if part.strip())
-    return [d for d in docs if isinstance(d, dict) and d.get("kind")]
+CHART = CHARTS / "istiod"
 
 
 def istiod_release(tmp_path: Path, iop_spec: str, revision: str | None = None) -> tuple[str, str, dict]:
@@ -54,10 +31,7 @@ def istiod_release(tmp_path: Path, iop_spec: str, revision: str | None = None) -
 def render(helm: str, tmp_path: Path, iop_spec: str, revision: str | None = None, chart: Path = CHART) -> dict:
     """{(kind, name): object} of the istiod release for that IstioOperator spec."""
     release, namespace, values = istiod_release(tmp_path, iop_spec, revision)
-    proc = subprocess.run([helm, "template", release, str(chart), "-n", namespace, "--values", "-"],
-                          input=yaml.safe_dump(values), capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return {(o["kind"], o["metadata"]["name"]): o for o in objects(proc.stdout)}
+    return by_kind(helm_render(helm, release, chart, namespace, values, read=objects))
 
 
 def names(objs: dict, kind: str) -> set[str]:

@@ -11,7 +11,6 @@ Helm binaries: HELMGEN_HELM3 / HELMGEN_HELM4, else the ones scripts/fetch-helm p
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -20,38 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from chart_kit import CHARTS, ISTIO_CHARTS, by_kind, objects
+from chart_kit import helmgen_render as render
 from helmgen import api, chartgen
-from helmgen.helm.template import find_helm, template
 from helmgen.output import render_files
-
-ROOT = Path(__file__).resolve().parents[2]
-CHARTS = ROOT / "charts"
-ISTIO_CHARTS = Path(os.environ.get(
-    "HELMGEN_ISTIO_CHARTS",
-    "/root/go/pkg/mod/istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad/manifests/charts",
-))
-CACHED = {"3": ROOT / ".cache/helm/3.18.0/helm", "4": ROOT / ".cache/helm/4.1.4/helm"}
-
-
-@pytest.fixture(params=["3", "4"], ids=["helm3", "helm4"])
-def helm(request) -> str:
-    path = os.environ.get(f"HELMGEN_HELM{request.param}") or str(CACHED[request.param])
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"no helm {request.param}: set HELMGEN_HELM{request.param} or run scripts/fetch-helm {request.param}")
-    return path
-
-
-def objects(text: str) -> list[dict]:
-    docs = (yaml.safe_load(part.strip()) for part in re.split(r"^---.*$", text, flags=re.M) if part.strip())
-    return [d for d in docs if isinstance(d, dict) and d.get("kind")]
-
-
-def render(helm: str, chart: Path, values: dict, release: str = "r", namespace: str = "istio-system") -> list[dict]:
-    return objects(template(find_helm(helm), str(chart), release, namespace, values))
-
-
-def by_kind(objs: list[dict]) -> dict[tuple[str, str], dict]:
-    return {(o["kind"], o["metadata"]["name"]): o for o in objs}
 
 
 def helm_template(helm: str, chart: Path, values_text: str, tmp_path: Path) -> subprocess.CompletedProcess:
