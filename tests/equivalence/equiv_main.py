@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from behaviour import compare  # noqa: E402
-from cases import ROOT, Case, all_cases, files_of  # noqa: E402
+from equiv_cases import ROOT, Case, all_cases, files_of  # noqa: E402
 from intended import intended_for  # noqa: E402
 from pairs import render_pair  # noqa: E402
 

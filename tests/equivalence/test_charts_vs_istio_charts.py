@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from behaviour import compare, differences, behaviour, Intended
-from cases import all_cases, files_of
+from equiv_cases import all_cases, files_of
 from intended import FOLDER, intended_for
 from pairs import render_pair
 import kube_schemas
