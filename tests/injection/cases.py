@@ -167,7 +167,15 @@ INJECT_CASES = [
         '"terminationDrainDuration": "20s"}')}),)),
     InjectCase("proxy-image-annotations", (deployment(annotations={"sidecar.istio.io/proxyImage": "mirror.io/proxy:1"}),
                                           deployment(name="typed", annotations={
-                                              "sidecar.istio.io/proxyImageType": "distroless"}))),
+                                              "sidecar.istio.io/proxyImageType": "distroless"}),
+                                          deployment(name="no-registry", annotations={
+                                              "sidecar.istio.io/proxyImage": "proxyv2:1.2"}),
+                                          deployment(name="gw-image", annotations={
+                                              "inject.istio.io/templates": "gateway",
+                                              "sidecar.istio.io/proxyImage": "mirror.io/proxy:1"}))),
+    InjectCase("workload-name-label", (deployment(labels={"app": "web", "service.istio.io/workload-name": "shop-web"}),
+                                      deployment(name="agent", labels={"service.istio.io/workload-name": "agent-x"},
+                                                 annotations={"inject.istio.io/templates": "grpc-agent"}))),
     InjectCase("proxy-image-values", (deployment(),), iop={"values": {"global": {
         "hub": "mirror.example.com/istio", "tag": "1.2.3", "variant": "debug", "proxy": {"image": "custom-proxy"},
         "proxy_init": {"image": "custom-init"}}}}),
@@ -306,7 +314,8 @@ WEBHOOK_CASES = [
                 path="/inject/cluster/cluster-b/net/network-b"),
     WebhookCase("istiod-revision", _pods(None, {"proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}'}),
                 (namespace(), node(31)), iop={"revision": "canary"}, revision="canary"),
-    WebhookCase("pod-without-name", (pod(name="", owner=None),), (namespace(), node(31))),
+    WebhookCase("pod-without-name", (pod(name="", owner=None), pod(name="", owner=None, labels={
+        "service.istio.io/workload-name": "named"})), (namespace(), node(31))),
 ]
 
 

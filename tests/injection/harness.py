@@ -157,8 +157,9 @@ class Run:
 
 
 def error_text(message: str) -> str:
-    """A template error without the template's name/line/column (they differ by construction)."""
-    return message.rsplit(">: ", 1)[-1]
+    """A template error without the template's name/line/column (they differ by construction), and without the
+    list of known templates a missing template's error adds (in map order)."""
+    return message.rsplit(">: ", 1)[-1].split("; have ", 1)[0]
 
 
 def kube_inject(istioctl: Path, config: dict, values: str, mesh: str, workload: str,

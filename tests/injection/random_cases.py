@@ -26,7 +26,7 @@ POD_ANNOTATIONS = {
     "istio.io/reroute-virtual-interfaces": ["net2", ""],
     "sidecar.istio.io/proxyCPU": ["300m"], "sidecar.istio.io/proxyCPULimit": ["1", "0"],
     "sidecar.istio.io/proxyMemory": ["200Mi"], "sidecar.istio.io/proxyMemoryLimit": ["2Gi"],
-    "sidecar.istio.io/proxyImage": ["mirror.io/proxy:1", ""],
+    "sidecar.istio.io/proxyImage": ["mirror.io/proxy:1", "", "proxyv2:1"],
     "sidecar.istio.io/proxyImageType": ["debug", "distroless", "default"],
     "sidecar.istio.io/logLevel": ["debug", ""], "sidecar.istio.io/componentLogLevel": ["misc:debug"],
     "sidecar.istio.io/agentLogLevel": ["default:debug", ""],
@@ -49,7 +49,7 @@ POD_LABELS = {"app": ["web", ""], "version": ["v1", ""], "app.kubernetes.io/name
               "app.kubernetes.io/version": ["v9"], "service.istio.io/canonical-name": ["cn", ""],
               "service.istio.io/canonical-revision": ["cr", ""], "security.istio.io/tlsMode": ["disabled", ""],
               "topology.istio.io/network": ["net-l"], "istio.io/dataplane-mode": ["none"],
-              "networking.istio.io/tunnel": ["other"]}
+              "networking.istio.io/tunnel": ["other"], "service.istio.io/workload-name": ["wl", ""]}
 VALUES = [
     {"pilot": {"cni": {"enabled": True}}}, {"pilot": {"cni": {"enabled": True, "provider": "multus"}}},
     {"global": {"platform": "openshift"}}, {"global": {"proxy": {"holdApplicationUntilProxyStarts": True}}},
