@@ -400,6 +400,11 @@ GATEWAY_CASES = [
         "spec": {"controllerName": "istio.io/gateway-controller"}}, gateway(cls="edge"))),
     GatewayCase("waypoint-cluster-id", (namespace(), gateway(name="waypoint", cls="istio-waypoint")),
                 gateway=("shop", "waypoint"), iop={"profile": "ambient"}, env=AMBIENT, cluster_id="cluster-z"),
+    GatewayCase("gateway-proxy-images", (namespace(), gateway(annotations={"sidecar.istio.io/proxyImage": "proxyv2:1"}),
+                                         gateway(name="wp", cls="istio-waypoint", annotations={
+                                             "sidecar.istio.io/proxyImageType": "debug"})),
+                iop={"profile": "ambient", "values": {"global": {"proxy": {"image": "mirror.io/istio/proxyv2:1.0"}}}},
+                env=AMBIENT),
     GatewayCase("kube-gateway-node-port", (namespace(), gateway(
         annotations={"networking.istio.io/service-type": "NodePort"},
         addresses=[{"value": "192.0.2.11"}])),),

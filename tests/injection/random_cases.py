@@ -179,7 +179,7 @@ GATEWAY_ANNOTATIONS = {
     "gateway.istio.io/name-override": ["custom"], "gateway.istio.io/service-account": ["mysa"],
     "networking.istio.io/traffic-distribution": ["Any"], "ambient.istio.io/waypoint-inbound-binding": ["PROXY/15088"],
     "foo": ["bar"], "gateway.istio.io/controller-version": ["5", "1"], "istio.io/rev": ["canary"],
-    "sidecar.istio.io/inject": ["true"], "sidecar.istio.io/proxyImage": ["mirror.io/p:1", ""],
+    "sidecar.istio.io/inject": ["true"], "sidecar.istio.io/proxyImage": ["mirror.io/p:1", "", "p:1"],
     "sidecar.istio.io/logLevel": ["debug", ""], "sidecar.istio.io/agentLogLevel": ["all:debug"],
     "prometheus.io/scrape": ["false"], "kubectl.kubernetes.io/last-applied-configuration": ["{}"],
 }
