@@ -91,6 +91,12 @@ class Injector:
         return Injector(self.config, self.values, yaml.safe_dump(deep_merge(yaml.safe_load(self.mesh), patch)))
 
 
+def our_chart_injector(iop_spec: dict, revision: str | None = None) -> Injector:
+    """The injector ConfigMaps our own istiod chart renders for `spec` (helmgen without --manifests): our
+    templates, and the values and mesh config our chart writes. Not cached: the chart is work in progress."""
+    return _render_injector(iop_spec, None, revision)
+
+
 def deep_merge(base, patch):
     if not isinstance(base, dict) or not isinstance(patch, dict):
         return patch
@@ -103,19 +109,36 @@ def deep_merge(base, patch):
 def istio_injector(iop_spec: dict, manifests: Path, revision: str | None = None) -> Injector:
     """Istio's injector ConfigMaps for `spec` (an IstioOperator spec), rendered by helmgen through Istio's charts.
     Cached in .cache/injection/ by istio version, manifests dir, spec and revision."""
-    text = yaml.safe_dump({"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "spec": iop_spec},
-                          sort_keys=True)
-    key = hashlib.sha256(json.dumps([CACHE_FORMAT, istio_version(), str(manifests), text, revision]).encode())
+    key = hashlib.sha256(json.dumps([CACHE_FORMAT, istio_version(), str(manifests), _iop_text(iop_spec),
+                                     revision]).encode())
     path = CACHE / f"{key.hexdigest()[:24]}.json"
     if path.is_file():
         data = json.loads(path.read_text())
         return Injector(data["config"], data["values"], data["mesh"])
+    injector = _render_injector(iop_spec, manifests, revision)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp_path = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp_path.write_text(json.dumps({"config": injector.config, "values": injector.values, "mesh": injector.mesh}))
+    tmp_path.replace(path)
+    return injector
+
+
+def _iop_text(iop_spec: dict) -> str:
+    return yaml.safe_dump({"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "spec": iop_spec},
+                          sort_keys=True)
+
+
+def _render_injector(iop_spec: dict, manifests: Path | None, revision: str | None) -> Injector:
+    """The istiod release's injector and mesh ConfigMaps, through helmgen: Istio's charts under `manifests`,
+    else ours."""
     from helmgen import api, render
     from helmgen.postprocess.stream import document_object
+    text = _iop_text(iop_spec)
     with tempfile.TemporaryDirectory() as tmp:
         iop = Path(tmp) / "iop.yaml"
         iop.write_text(text)
-        resolved, jobs = render.release_jobs(api.Options((str(iop),), (), revision, str(manifests)))
+        opts = api.Options((str(iop),), (), revision, str(manifests) if manifests else None)
+        resolved, jobs = render.release_jobs(opts)
         jobs = [j for j in jobs if j.spec.info.chart == "istiod"]
         rendered = render.render_jobs(resolved, jobs, helm_path=helm_binary())
     config = values = mesh = None
@@ -130,12 +153,9 @@ def istio_injector(iop_spec: dict, manifests: Path, revision: str | None = None)
         elif "mesh" in data and (name == "istio" or name.startswith("istio-")):
             mesh = data["mesh"]
     if config is None or mesh is None:
-        raise RuntimeError(f"Istio's istiod chart rendered no injector/mesh ConfigMap for:\n{text}")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp_path = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp_path.write_text(json.dumps({"config": yaml.safe_load(config), "values": values, "mesh": mesh}))
-    tmp_path.replace(path)
-    return istio_injector(iop_spec, manifests, revision)
+        side = "Istio's" if manifests else "our"
+        raise RuntimeError(f"{side} istiod chart rendered no injector/mesh ConfigMap for:\n{text}")
+    return Injector(yaml.safe_load(config), values, mesh)
 
 
 # ------------------------------------------------------------------------------------------- kube-inject runs

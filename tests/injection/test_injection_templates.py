@@ -12,8 +12,8 @@ import random
 import pytest
 
 from cases import GATEWAY_CASES, INJECT_CASES, WEBHOOK_CASES, deployment, gateway, namespace
-from harness import (TEMPLATE_NAMES, differences, gateway_render, istio_injector, kube_inject, our_templates,
-                     webhook_inject)
+from harness import (TEMPLATE_NAMES, differences, gateway_render, istio_injector, kube_inject, our_chart_injector,
+                     our_templates, webhook_inject)
 import random_cases
 
 RANDOM_INJECT = 36       # per seeded batch below
@@ -85,6 +85,47 @@ def test_kube_inject_random_combinations(template, istioctl, istio_manifests):
         if diff:
             failures.append(f"#{i} {json.dumps(case)[:1500]}\n    " + "\n    ".join(diff[:12]))
     assert not failures, f"{len(failures)}/{RANDOM_INJECT} random cases differ:\n" + "\n".join(failures[:5])
+
+
+# Our whole chart: its own injector ConfigMap (our templates, the values and mesh config our chart writes)
+# injects as Istio's chart's does. Cases whose inputs an IstioOperator cannot carry (values/mesh patches) are left out.
+CHART_CASES = [c for c in INJECT_CASES if c.id in (
+    "deployment", "pod-of-replicaset", "native-sidecars-env", "traffic-values", "hold-meshconfig", "cni",
+    "cni-multus", "openshift", "ambient-profile", "revision-canary", "multicluster-values", "pull-secrets-and-policy",
+    "grpc-agent", "grpc-simple", "gateway-template-values", "mesh-inputs")]
+
+
+@pytest.mark.parametrize("case", CHART_CASES, ids=[c.id for c in CHART_CASES])
+def test_our_chart_configmap_injects_as_istios(case, istioctl, istio_manifests):
+    assert case.values is None and case.mesh is None
+    theirs_injector = istio_injector(case.iop, istio_manifests, case.revision)
+    ours_injector = our_chart_injector(case.iop, case.revision)
+    workloads = _stream(case.workloads)
+    rev = case.revision or "default"
+    theirs = kube_inject(istioctl, theirs_injector.config, theirs_injector.values, theirs_injector.mesh, workloads,
+                         case.env, rev)
+    ours = kube_inject(istioctl, ours_injector.config, ours_injector.values, ours_injector.mesh, workloads,
+                       case.env, rev)
+    assert theirs.returncode == 0 and _injected(theirs.docs), theirs.stderr[-2000:]
+    _assert_same(theirs.outcome(), ours.outcome(), f"{case.id} (our chart's ConfigMap)")
+
+
+CHART_GATEWAY_CASES = [c for c in GATEWAY_CASES if c.id in (
+    "kube-gateway", "kube-gateway-ambient-copied-metadata", "kube-gateway-values", "waypoint", "waypoint-revision",
+    "east-west-gateway")]
+
+
+@pytest.mark.parametrize("case", CHART_GATEWAY_CASES, ids=[c.id for c in CHART_GATEWAY_CASES])
+def test_our_chart_configmap_renders_gateways_as_istios(case, injrender, istio_manifests):
+    """As above, for the Gateway API deployment controller: each side with its own chart's ConfigMaps."""
+    theirs = gateway_render(injrender, istio_injector(case.iop, istio_manifests, case.revision).with_values(case.values),
+                            list(case.objects), case.gateway, case.env, case.revision,
+                            cluster_id=case.cluster_id, kube_minor=case.kube_minor)["istio"]
+    ours = gateway_render(injrender, our_chart_injector(case.iop, case.revision).with_values(case.values),
+                          list(case.objects), case.gateway, case.env, case.revision, ours={},
+                          cluster_id=case.cluster_id, kube_minor=case.kube_minor)["ours"]
+    assert not theirs["error"] and theirs["applied"], theirs
+    _assert_same(theirs, ours, f"{case.id} (our chart's ConfigMaps)")
 
 
 # ---------------------------------------------------------------------------------------------------- webhook
