@@ -162,8 +162,8 @@ type staticWatcher struct {
 }
 
 func (w staticWatcher) SetHandler(func(*inject.Config, string) error) {}
-func (w staticWatcher) Run(<-chan struct{})                          {}
-func (w staticWatcher) Get() (*inject.Config, string, error)        { return w.config, w.values, nil }
+func (w staticWatcher) Run(<-chan struct{})                           {}
+func (w staticWatcher) Get() (*inject.Config, string, error)          { return w.config, w.values, nil }
 
 func webhook(req request, templates map[string]string) (sideResult, error) {
 	res := sideResult{Pods: []any{}}
