@@ -1,4 +1,4 @@
-"""The injection tier: our istiod chart's injection templates against Istio's (see harness.py).
+"""The injection tier: our istiod chart's injection templates against Istio's (see injection_harness.py).
 
 `istioctl` and `istio_manifests` come from tests/conftest.py and FAIL (never skip) when istioctl cannot be
 built; `injrender` builds tests/injection/injrender the same way.
@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import build_injrender  # noqa: E402
+from injection_harness import build_injrender  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """Our injection templates (charts/istiod/files/inject-*.yaml) give the same injected pods and the same gateway
-objects as Istio's, for the corpus in cases.py and for seeded random combinations (random_cases.py).
+objects as Istio's, for the corpus in injection_cases.py and for seeded random combinations (injection_random.py).
 
 Each case runs Istio's code twice on the same inputs (Istio's rendered injector config, values, mesh config):
-once with Istio's templates, once with ours; the parsed results must be equal (harness.differences).
+once with Istio's templates, once with ours; the parsed results must be equal (injection_harness.differences).
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import random
 
 import pytest
 
-from cases import GATEWAY_CASES, INJECT_CASES, WEBHOOK_CASES, deployment, gateway, namespace
-from harness import (TEMPLATE_NAMES, differences, gateway_render, istio_injector, kube_inject, our_chart_injector,
-                     our_templates, webhook_inject)
-import random_cases
+from injection_cases import GATEWAY_CASES, INJECT_CASES, WEBHOOK_CASES, deployment, gateway, namespace
+from injection_harness import (TEMPLATE_NAMES, differences, gateway_render, istio_injector, kube_inject,
+                               our_chart_injector, our_templates, webhook_inject)
+import injection_random
 
 RANDOM_INJECT = 36       # per seeded batch below
 RANDOM_WEBHOOK = 4
@@ -76,7 +76,7 @@ def test_kube_inject_random_combinations(template, istioctl, istio_manifests):
     base = istio_injector({}, istio_manifests)
     failures = []
     for i in range(RANDOM_INJECT):
-        case = random_cases.inject_case(rng, template)
+        case = injection_random.inject_case(rng, template)
         injector = base.with_values(case["values"]).with_mesh(case["mesh"])
         workload = _stream([case["workload"]])
         runs = [kube_inject(istioctl, injector.config_for(side), injector.values, injector.mesh, workload,
@@ -118,8 +118,8 @@ CHART_GATEWAY_CASES = [c for c in GATEWAY_CASES if c.id in (
 @pytest.mark.parametrize("case", CHART_GATEWAY_CASES, ids=[c.id for c in CHART_GATEWAY_CASES])
 def test_our_chart_configmap_renders_gateways_as_istios(case, injrender, istio_manifests):
     """As above, for the Gateway API deployment controller: each side with its own chart's ConfigMaps."""
-    theirs = gateway_render(injrender, istio_injector(case.iop, istio_manifests, case.revision).with_values(case.values),
-                            list(case.objects), case.gateway, case.env, case.revision,
+    istios = istio_injector(case.iop, istio_manifests, case.revision).with_values(case.values)
+    theirs = gateway_render(injrender, istios, list(case.objects), case.gateway, case.env, case.revision,
                             cluster_id=case.cluster_id, kube_minor=case.kube_minor)["istio"]
     ours = gateway_render(injrender, our_chart_injector(case.iop, case.revision).with_values(case.values),
                           list(case.objects), case.gateway, case.env, case.revision, ours={},
@@ -145,7 +145,7 @@ def test_webhook_random_combinations(injrender, istio_manifests):
     base = istio_injector({}, istio_manifests)
     failures = []
     for i in range(RANDOM_WEBHOOK):
-        case = random_cases.webhook_case(rng)
+        case = injection_random.webhook_case(rng)
         result = webhook_inject(injrender, base.with_values(case["values"]), case["pods"], case["objects"],
                                 case["env"], case["path"])
         diff = differences(result["istio"], result["ours"])
@@ -171,7 +171,7 @@ def test_gateway_controller_random_combinations(injrender, istio_manifests):
     rng = random.Random("gateway")
     failures = []
     for i in range(RANDOM_GATEWAY):
-        case = random_cases.gateway_case(rng)
+        case = injection_random.gateway_case(rng)
         injector = istio_injector(case["iop"], istio_manifests).with_values(case["values"]).with_mesh(case["mesh"])
         result = gateway_render(injrender, injector, case["objects"], case["gateway"], case["env"],
                                 cluster_id=case["cluster_id"], kube_minor=case["kube_minor"])

@@ -9,7 +9,7 @@
 //   - "gateway": the Gateway API deployment controller (istio.io/istio/pilot/pkg/config/kube/gatewaycommon),
 //     which renders the waypoint and kube-gateway templates. Every object it server-side applies is recorded.
 //
-// It is built inside the pinned istio module (see harness.py), so every dependency is the one istiod uses.
+// It is built inside the pinned istio module (see injection_harness.py), so every dependency is the one istiod uses.
 // Feature flags that istiod reads from its environment at start-up (PILOT_ENABLE_AMBIENT, PLATFORM, ...)
 // come from this process's environment.
 //

@@ -1,12 +1,12 @@
 """Seeded random combinations for the injection tier: many pod annotations/labels, values, mesh settings and
-istiod flags at once, to catch interactions the hand-written corpus (cases.py) does not name. The same seed
-always gives the same cases, so a failure is reproducible by its id."""
+istiod flags at once, to catch interactions the hand-written corpus (injection_cases.py) does not name. The
+same seed always gives the same cases, so a failure is reproducible by its id."""
 from __future__ import annotations
 
 import random
 
-from cases import deployment, namespace, gateway, config_map, OVERLAYS, node
-from harness import deep_merge
+from injection_cases import deployment, namespace, gateway, config_map, OVERLAYS, node
+from injection_harness import deep_merge
 
 POD_ANNOTATIONS = {
     "sidecar.istio.io/nativeSidecar": ["true", "false", "True", ""],
@@ -107,7 +107,7 @@ def _containers(rng: random.Random, template: str | None) -> list[dict]:
             c.update(rng.choice(PROBES))
         containers.append(c)
     if template == "gateway" and rng.random() < 0.5:
-        from cases import GATEWAY_PROXY
+        from injection_cases import GATEWAY_PROXY
         containers.insert(0, dict(GATEWAY_PROXY))
     elif rng.random() < 0.12:
         containers.append(rng.choice([

@@ -93,6 +93,7 @@ class InjectCase:
 
 
 NATIVE = {"ENABLE_NATIVE_SIDECARS": "true"}
+HOLD = '{"holdApplicationUntilProxyStarts": true}'
 CNI = {"components": {"cni": {"enabled": True}}}
 TRAFFIC = {"traffic.sidecar.istio.io/includeOutboundIPRanges": "10.0.0.0/8,172.16.0.0/12",
            "traffic.sidecar.istio.io/excludeOutboundIPRanges": "10.96.0.1/32",
@@ -144,8 +145,7 @@ INJECT_CASES = [
     InjectCase("dns-capture-proxy-metadata", (deployment(),), iop={"meshConfig": {"defaultConfig": {
         "proxyMetadata": {"ISTIO_META_DNS_CAPTURE": "true", "ISTIO_META_DNS_AUTO_ALLOCATE": "true"}}}}),
     # ---- start-up order and native sidecars
-    InjectCase("hold-annotation", (deployment(annotations={
-        "proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}'}),)),
+    InjectCase("hold-annotation", (deployment(annotations={"proxy.istio.io/config": HOLD}),)),
     InjectCase("hold-meshconfig", (deployment(),),
                iop={"meshConfig": {"defaultConfig": {"holdApplicationUntilProxyStarts": True}}}),
     InjectCase("hold-values-and-lifecycle", (deployment(),), iop={"values": {"global": {"proxy": {
@@ -156,7 +156,7 @@ INJECT_CASES = [
     InjectCase("native-sidecar-annotation", (deployment(annotations={"sidecar.istio.io/nativeSidecar": "true"}),
                                             deployment(name="other", annotations={
                                                 "sidecar.istio.io/nativeSidecar": "yes",
-                                                "proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}'}))),
+                                                "proxy.istio.io/config": HOLD}))),
     InjectCase("native-sidecar-opt-out", (deployment(annotations={"sidecar.istio.io/nativeSidecar": "false"}),),
                env=NATIVE),
     InjectCase("native-with-init-containers", (deployment(initContainers=[{"name": "setup", "image": "busybox"}]),),
