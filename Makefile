@@ -24,7 +24,7 @@ $(HELM4):
 run: setup
 	$(BIN)/helmgen translate -f examples/istio-operator.yaml -o out
 	$(BIN)/helmgen plan -f examples/istio-operator.yaml
-	@echo "values, plan.yaml, helmfile.yaml and README.md are in out/"
+	@echo "values, plan.yaml, helmfile.yaml, README.md and a chart per release (charts/) are in out/"
 
 test: setup
 	HELMGEN_E2E=1 HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
