@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path as FsPath
 from typing import Any
@@ -215,7 +215,9 @@ def _translate(resolved: Resolved) -> Translation:
     unread = unread_values(dropped_all, kept_all)
     if problems:
         raise InputError(problems + unread)
-    return Translation(resolved, out, sort_problems(resolved.warnings + unread + _left_out_k8s(resolved.specs)))
+    # unread values are the input's warnings, which template and install report too (they render from `resolved`)
+    resolved = replace(resolved, warnings=sort_problems(resolved.warnings + unread))
+    return Translation(resolved, out, sort_problems(resolved.warnings + _left_out_k8s(resolved.specs)))
 
 
 def _overlays_spec(cs: ComponentSpec, revision: str) -> dict | None:

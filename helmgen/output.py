@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -53,7 +54,9 @@ def render_files(tr: Translation, outdir: Path) -> dict[str, str | bytes]:
     return files
 
 
+@lru_cache(maxsize=None)
 def _chart_files(folder: Path) -> dict[str, bytes]:
+    """Every file of one of our charts (read once: several releases, e.g. gateways, share a chart)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 

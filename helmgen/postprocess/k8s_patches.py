@@ -112,6 +112,15 @@ def touched(k8s: Any, target: Target, fields: bool = True) -> set[tuple[str, str
     return out
 
 
+def with_gateway_ports_emptied(k8s: dict) -> dict:
+    """A gateway's k8s map as istioctl patches it: its `service.ports` already went into the chart values, so
+    the Service patch gets `ports: []` in their place (even when no service was asked for). A copy."""
+    out = copy.deepcopy(k8s)
+    service = out.get("service")
+    out["service"] = {**service, "ports": []} if isinstance(service, dict) else {"ports": []}
+    return out
+
+
 def ignored_fields(k8s: Any, base: Path, strict: bool = False) -> list[Problem]:
     """k8s.volumes and k8s.volumeMounts, which istioctl accepts and ignores (and so do our charts)."""
     return [_warn((*base, field), f"istioctl ignores k8s.{field}, and so does helmgen to keep the output equal",
@@ -150,10 +159,7 @@ def postprocess(objects: list[dict], k8s: Any, target: Target, base: Path, stric
     from helmgen.postprocess.smp import SmpError, strategic_merge
     found = present if present is not None else {(str(o.get("kind")), object_name(o)) for o in objects}
     problems = field_problems(k8s, target, base, found, strict)
-    k8s = copy.deepcopy(k8s)
-    if target.gateway:  # ports already went into the chart values; istioctl empties them, even unasked
-        service = k8s.get("service")
-        k8s["service"] = {**service, "ports": []} if isinstance(service, dict) else {"ports": []}
+    k8s = with_gateway_ports_emptied(k8s) if target.gateway else copy.deepcopy(k8s)
     out = [copy.deepcopy(o) for o in objects]
     for field, (kind, location) in FIELDS.items():
         if field not in k8s or chart_applied:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from helmgen.postprocess.k8s_patches import with_gateway_ports_emptied
+
 LEFT_OUT = ("overlays", "volumes", "volumeMounts")
 
 
@@ -21,11 +23,8 @@ def chart_k8s(k8s: Any, gateway: bool) -> dict | None:
     """
     if not isinstance(k8s, dict):
         return None
-    out = {key: copy.deepcopy(value) for key, value in k8s.items() if key not in LEFT_OUT}
-    if gateway:
-        service = out.get("service")
-        out["service"] = {**service, "ports": []} if isinstance(service, dict) else {"ports": []}
-    return out
+    out = {key: value for key, value in k8s.items() if key not in LEFT_OUT}
+    return with_gateway_ports_emptied(out) if gateway else copy.deepcopy(out)
 
 
 def overlays_of(k8s: Any) -> list | None:

@@ -82,6 +82,7 @@ def test_an_unvalidated_value_no_chart_reads_is_a_warning_naming_its_path(iop_fi
     from helmgen.api import Options, translate
     tr = translate(Options((str(iop_file(HEAD + "spec:\n  profile: minimal\n  unvalidatedValues:\n"
                                          "    pilot:\n      notAValue: 1\n")),)))
+    assert any("notAValue" in str(p) for p in tr.resolved.warnings), "template and install report it too"
     assert [str(p) for p in tr.warnings if "notAValue" in str(p)] == [
         "spec.unvalidatedValues.pilot.notAValue: is not a value of any chart in the plan; no release reads it, so "
         "it changes nothing; remove it, or check its spelling against the charts' values.schema.json"]
