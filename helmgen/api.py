@@ -34,6 +34,7 @@ class Options:
     manifests: str | None = None
     force: bool = False
     stdin_text: str | None = None
+    stdin_name: str = "<stdin>"      # how messages name the `-` input (the operator: the resource's name)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _locate(problem: Problem, located: list[tuple[str, "iop.Lines"]]) -> Problem
 
 def resolve(opts: Options) -> Resolved:
     """Read, check, merge and validate the inputs. Raises InputError with every problem found."""
-    sources = iop.read_sources(list(opts.files), opts.stdin_text)
+    sources = iop.read_sources(list(opts.files), opts.stdin_text, opts.stdin_name)
     parsed, problems = [], []
     located: list[tuple[str, iop.Lines]] = []
     for src in sources:

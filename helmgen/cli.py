@@ -12,6 +12,7 @@ import click
 from helmgen import __version__
 from helmgen.cli_cluster import COMMANDS
 from helmgen.cli_common import _options, _run, _warn, input_options
+from helmgen.cli_operator import operator
 from helmgen.tables import table_lines
 
 
@@ -133,7 +134,7 @@ def _table(releases: list[dict]) -> str:
     return "\n".join(table_lines([header, *rows]))
 
 
-for _command in COMMANDS:
+for _command in [*COMMANDS, operator]:
     main.add_command(_command)
 
 

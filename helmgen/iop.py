@@ -55,8 +55,9 @@ class Source:
     text: str
 
 
-def read_sources(names: list[str], stdin_text: str | None = None) -> list[Source]:
-    """Read -f files in order; `-` means stdin and is only allowed last."""
+def read_sources(names: list[str], stdin_text: str | None = None, stdin_name: str = "<stdin>") -> list[Source]:
+    """Read -f files in order; `-` means stdin (or `stdin_text`, named `stdin_name` in messages) and is only
+    allowed last."""
     problems: list[Problem] = []
     sources: list[Source] = []
     for i, raw in enumerate(names):
@@ -66,7 +67,7 @@ def read_sources(names: list[str], stdin_text: str | None = None) -> list[Source
                 problems.append(Problem((), "stdin (-) is only allowed as the last -f", source="-"))
                 continue
             text = stdin_text if stdin_text is not None else sys.stdin.read(MAX_BYTES + 1)
-            sources.append(Source("<stdin>", text))
+            sources.append(Source(stdin_name, text))
             continue
         path = FsPath(name)
         try:

@@ -8,12 +8,14 @@ PACKAGE = Path(__file__).resolve().parents[2] / "helmgen"
 CORE = ["adoption", "chartgen", "chartdocs", "objdiff", "tables", "kube/readiness", "components", "errors", "goformat", "merge", "paths", "plan", "quantity", "schema", "setflags",
         "typecheck", "validate", "values", "translate/charts", "translate/components", "translate/toplevel",
         "postprocess/smp", "postprocess/overlays", "postprocess/overlay_path", "postprocess/k8s_patches",
-        "postprocess/sorting", "postprocess/stream"]
+        "postprocess/sorting", "postprocess/stream", "operator/resource"]
 IO_MODULES = {"os", "sys", "subprocess", "shutil", "tempfile", "pathlib", "time", "datetime", "random", "socket",
-              "click", "pyhelm3", "asyncio", "lightkube", "rich"}
+              "click", "pyhelm3", "asyncio", "lightkube", "rich", "kopf"}
 UPPER_LAYERS = {"helmgen.api", "helmgen.cli", "helmgen.cli_common", "helmgen.cli_cluster", "helmgen.output",
                 "helmgen.render_docs", "helmgen.profiles", "helmgen.iop", "helmgen.render", "helmgen.helm",
-                "helmgen.istio_charts", "helmgen.postrenderer", "helmgen.deploy", "helmgen.kube"}
+                "helmgen.istio_charts", "helmgen.postrenderer", "helmgen.deploy", "helmgen.kube",
+                "helmgen.operator.reconcile", "helmgen.operator.controller", "helmgen.operator.connection",
+                "helmgen.operator.init", "helmgen.cli_operator"}
 
 
 def imports(module: str) -> set[str]:
@@ -53,3 +55,17 @@ def test_nothing_starts_a_shell():
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text()
         assert "shell=True" not in text and "os.system(" not in text, path
+
+
+def test_only_the_controller_uses_kopf():
+    """kopf's handlers and events stay in helmgen/operator/controller.py; the rest of operator mode is the CLI's
+    own path (deploy/, kube/), so a reconcile is exactly a `helmgen install`."""
+    modules = [p.relative_to(PACKAGE).as_posix()[:-3] for p in PACKAGE.rglob("*.py")]
+    users = {m for m in modules if "kopf" in {n.split(".")[0] for n in imports(m)}}
+    assert users == {"operator/controller"}
+
+
+def test_deploy_and_kube_do_not_import_operator_mode():
+    modules = [p.relative_to(PACKAGE).as_posix()[:-3] for p in PACKAGE.rglob("*.py")
+               if p.relative_to(PACKAGE).parts[0] in ("deploy", "kube")]
+    assert not {m for m in modules if any(n.startswith("helmgen.operator") for n in imports(m))}
