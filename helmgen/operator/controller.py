@@ -93,7 +93,8 @@ class Controller:
                 result = Result(False, "InternalError", f"helmgen internal error ({type(e).__name__}: {e}); "
                                 "please report it")
             await self._write_status(fresh, final_status(fresh.get("status"), generation, _now(), result.ok,
-                                                         result.reason, result.message, result.releases))
+                                                         result.reason, result.message, result.releases,
+                                                         result.waiting))
         _event(body, result)
         log.info("IstioOperator %s generation %s: %s: %s", key_of(fresh), generation, result.reason,
                  result.message.replace("\n", "; "))

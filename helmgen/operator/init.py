@@ -4,13 +4,15 @@ rollback)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from helmgen import api, helm
 from helmgen.deploy.install import ClusterResult, install_cluster
 from helmgen.deploy.model import Settings
 from helmgen.deploy.release import ReleaseTask
-from helmgen.kube.client import KubeTarget
+from helmgen.errors import HelmgenError
+from helmgen.kube.client import KubeTarget, async_client
+from helmgen.kube.namespaces import ensure_namespaces
 
 RELEASE = "istio-operator"
 
@@ -43,8 +45,20 @@ def task_for(opts: InitOptions) -> ReleaseTask:
 
 async def init(opts: InitOptions, target: KubeTarget, settings: Settings, command: str,
                helm_path: str | None = None) -> ClusterResult:
+    """The release, then the watched namespaces (made outside the release, as `istioctl operator init` made
+    istio-system, so that `kubectl apply -f` of an IstioOperator works at once and uninstalling the controller
+    never deletes them)."""
     from helmgen.deploy.install import Prepared
 
     prepared = asyncio.get_running_loop().create_future()
     prepared.set_result(Prepared([task_for(opts)], []))
-    return await install_cluster(helm.find_helm(helm_path), target, prepared, settings, command)
+    result = await install_cluster(helm.find_helm(helm_path), target, prepared, settings, command)
+    if result.ok and not settings.dry_run:
+        client = async_client(target)
+        try:
+            await ensure_namespaces(client, list(opts.watched))
+        except HelmgenError as e:
+            return replace(result, error=str(e))
+        finally:
+            await client.close()
+    return result

@@ -23,8 +23,8 @@ from helmgen.deploy.remove import uninstall_cluster
 from helmgen.errors import HelmgenError, InputError
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.iop_resources import list_all
-from helmgen.operator.resource import Key, ReleaseRecord, owned_after, problems_text, recorded_releases, \
-    source_name, stale
+from helmgen.operator.resource import Claims, Key, ReleaseRecord, claims_of, conflict_text, conflicts, \
+    owned_after, problems_text, recorded_releases, source_name, stale
 
 LEFT = (Status.INSTALLED, Status.UPGRADED, Status.UNCHANGED, Status.ROLLED_BACK, Status.FAILED,
         Status.INTERRUPTED)   # after these a release is (or may still be) in the cluster
@@ -47,6 +47,7 @@ class Result:
     message: str
     releases: list[ReleaseRecord] = field(default_factory=list)   # what the resource owns now
     permanent: bool = False          # the same spec can never succeed: no retry until it changes
+    waiting: list[ReleaseRecord] = field(default_factory=list)    # planned releases another resource owns
 
 
 def key_of(body: Mapping[str, Any]) -> Key:
@@ -78,14 +79,14 @@ def _summary(result: ClusterResult) -> str:
     return "\n".join(lines)
 
 
-async def claimed_by_others(config: Config, me: Key) -> set[Key]:
-    """Releases other IstioOperator resources list in their status (shared releases are never removed)."""
+async def claims_of_others(config: Config, me: Key) -> Claims:
+    """What the other IstioOperator resources in the cluster own and wait for."""
     client = async_client(config.target)
     try:
-        others = [o for o in await list_all(client) if key_of(o) != me]
+        found = await list_all(client)
     finally:
         await client.close()
-    return {r.key for o in others for r in recorded_releases(o.get("status"))}
+    return claims_of((key_of(o), o.get("status")) for o in found if key_of(o) != me)
 
 
 async def _uninstall(h: helm.Helm, config: Config, records: list[ReleaseRecord], command: str,
@@ -112,6 +113,13 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
         except HelmgenError as e:
             return Result(False, "RenderFailed", str(e), before)
         planned = [ReleaseRecord(t.name, t.namespace, t.needs) for t in prepared.tasks]
+        try:
+            claims = await claims_of_others(config, key)
+        except HelmgenError as e:
+            return Result(False, "ClusterUnavailable", str(e), before)
+        taken = conflicts(planned, claims)
+        if taken:
+            return Result(False, "ReleaseConflict", conflict_text(taken), before, waiting=[r for r, _ in taken])
         if on_started is not None:
             await on_started(f"installing {len(planned)} releases: {', '.join(r.name for r in planned)}")
         done = asyncio.get_running_loop().create_future()
@@ -125,40 +133,44 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
         reason = "ClusterUnavailable" if result.error and not result.outcomes else "InstallFailed"
         return Result(False, reason, _summary(result), owned)
     try:
-        dropped = stale(before, planned, await claimed_by_others(config, key))
+        dropped = stale(before, planned, (await claims_of_others(config, key)).held)
     except HelmgenError as e:
-        return Result(False, "PruneFailed", f"installed, but could not check what to prune: {e}", before + planned)
+        return Result(False, "PruneFailed", f"installed, but could not check what to prune: {e}",
+                      owned_after(before, planned, {b.key for b in before}))
     pruned = await _uninstall(h, config, dropped, command, f"{key}: ") if dropped else None
     gone = {Key(o.namespace, o.release) for o in (pruned.outcomes if pruned else []) if o.status.ok}
-    owned = owned_after(before, planned, {r.key for r in before} - gone)
+    handed = {r.key for r in before} - {r.key for r in planned} - {r.key for r in dropped}
+    owned = owned_after(before, planned, {r.key for r in before} - gone - handed)
     ready = ", ".join(f"{o.release} ({o.status.value}, revision {o.revision})" for o in result.outcomes)
     if pruned is not None and not pruned.ok:
         return Result(False, "PruneFailed", f"installed ({ready}), but removing releases the spec no longer has "
                       f"failed:\n{_summary(pruned)}", owned)
     removed = f"; removed {', '.join(sorted(k.name for k in gone))}" if gone else ""
+    removed += f"; handed over {', '.join(sorted(k.name for k in handed))}" if handed else ""
     return Result(True, "Installed", f"{len(planned)} releases ready: {ready}{removed}", owned)
 
 
 async def remove(body: Mapping[str, Any], config: Config) -> Result:
     """The resource is being deleted: uninstall its releases (reverse order, CRDs kept), except releases another
-    IstioOperator also lists."""
+    IstioOperator owns or waits for (handed over)."""
     key = key_of(body)
     before = recorded_releases(body.get("status"))
     try:
         h = helm.find_helm(config.helm_path)
-        shared = await claimed_by_others(config, key)
+        shared = (await claims_of_others(config, key)).held
     except HelmgenError as e:
         return Result(False, "UninstallFailed", str(e), before)
     mine = [r for r in before if r.key not in shared]
     if not mine:
-        return Result(True, "Uninstalled", "no release to remove" + (" (the others are shared)" if before else ""))
+        return Result(True, "Uninstalled", "no release to remove" + (" (handed over to the IstioOperator that waits for them)"
+                                                          if before else ""))
     result = await _uninstall(h, config, mine, f"helmgen operator: delete IstioOperator {key}", f"{key}: ")
     if not result.ok:
         gone = {Key(o.namespace, o.release) for o in result.outcomes if o.status.ok}
         return Result(False, "UninstallFailed", _summary(result), [r for r in before if r.key not in gone])
     kept = sorted(r.name for r in before if r.key in shared)
     return Result(True, "Uninstalled", f"uninstalled {', '.join(r.name for r in mine)}"
-                  + (f"; kept {', '.join(kept)} (another IstioOperator lists them)" if kept else ""))
+                  + (f"; kept {', '.join(kept)} (handed over to the IstioOperator that waits for them)" if kept else ""))
 
 
 async def drift(body: Mapping[str, Any], config: Config) -> list[str]:

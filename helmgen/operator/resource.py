@@ -3,7 +3,13 @@
 Status (what `kubectl get iop` shows): `status.status` is RECONCILING, HEALTHY or ERROR (the values Istio's
 operator used); `observedGeneration` the generation last acted on; `conditions` Reconciling, Ready and Error
 (Kubernetes condition shape, each with observedGeneration); `releases` the Helm releases the resource installed
-({name, namespace, needs}): what deleting it uninstalls and what an edit that drops a component prunes.
+({name, namespace, needs}): what deleting it uninstalls and what an edit that drops a component prunes;
+`conflicts` the releases it plans that another resource owns (it waits for them, see `Claims`).
+
+A release belongs to one resource: the one that installed it first. Another resource planning it does not touch
+it (two owners would undo each other's values at every resync); it reports the conflict and retries, and takes
+the release over once the owner lets go of it (its spec drops it, or it is deleted). A release that another
+resource owns or waits for is never uninstalled by a prune or a delete, only handed over.
 """
 from __future__ import annotations
 
@@ -82,11 +88,47 @@ def owned_after(before: Iterable[ReleaseRecord], planned: Iterable[ReleaseRecord
     return planned + [r for r in before if r.key not in names and r.key in left]
 
 
+@dataclass(frozen=True)
+class Claims:
+    """What the other IstioOperator resources hold: release -> owning resource, and the releases they wait for."""
+
+    owners: dict[Key, Key]
+    wanted: frozenset[Key]
+
+    @property
+    def held(self) -> set[Key]:
+        return set(self.owners) | set(self.wanted)
+
+
+def claims_of(others: Iterable[tuple[Key, Mapping[str, Any] | None]]) -> Claims:
+    """Claims from (resource, its status) of every other resource."""
+    owners: dict[Key, Key] = {}
+    wanted: set[Key] = set()
+    for key, status in others:
+        for r in recorded_releases(status):
+            owners.setdefault(r.key, key)
+        wanted |= {r.key for r in recorded_releases({"releases": (status or {}).get("conflicts")})}
+    return Claims(owners, frozenset(wanted))
+
+
+def conflicts(planned: Iterable[ReleaseRecord], claims: Claims) -> list[tuple[ReleaseRecord, Key]]:
+    """Planned releases another resource owns, with their owner."""
+    return [(r, claims.owners[r.key]) for r in planned if r.key in claims.owners]
+
+
+def conflict_text(found: list[tuple[ReleaseRecord, Key]]) -> str:
+    lines = [f"release {r.name} ({r.namespace}) belongs to {source_name(owner)}; this resource waits and takes it "
+             f"over when that one no longer installs it (edit it so that it does not, or delete it)"
+             for r, owner in found]
+    return "nothing was changed:\n" + "\n".join(lines)
+
+
 def stale(before: Iterable[ReleaseRecord], planned: Iterable[ReleaseRecord],
-          claimed_by_others: set[Key]) -> list[ReleaseRecord]:
-    """Releases the resource owned that its spec no longer plans, and no other IstioOperator claims: to prune."""
+          held_by_others: set[Key]) -> list[ReleaseRecord]:
+    """Releases the resource owned that its spec no longer plans and no other IstioOperator owns or waits for:
+    to uninstall. (Those others hold are handed over instead.)"""
     names = {r.key for r in planned}
-    return [r for r in before if r.key not in names and r.key not in claimed_by_others]
+    return [r for r in before if r.key not in names and r.key not in held_by_others]
 
 
 def backoff(retry: int) -> float:
@@ -124,7 +166,7 @@ def reconciling_status(current: Mapping[str, Any] | None, generation: int, now: 
 
 
 def final_status(current: Mapping[str, Any] | None, generation: int, now: str, ok: bool, reason: str,
-                 message: str, releases: list[ReleaseRecord]) -> dict:
+                 message: str, releases: list[ReleaseRecord], waiting: Iterable[ReleaseRecord] = ()) -> dict:
     """The status after a reconcile: HEALTHY with Ready, or ERROR with the Error condition's message."""
     previous = (current or {}).get("conditions") or []
     conditions = [
@@ -134,4 +176,5 @@ def final_status(current: Mapping[str, Any] | None, generation: int, now: str, o
         condition("Error", not ok, reason, "" if ok else message, generation, now, previous),
     ]
     return {"status": HEALTHY if ok else ERROR, "observedGeneration": generation, "message": message[:4000],
-            "conditions": conditions, "releases": [r.to_json() for r in releases]}
+            "conditions": conditions, "releases": [r.to_json() for r in releases],
+            "conflicts": [r.to_json() for r in waiting]}

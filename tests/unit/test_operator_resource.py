@@ -2,7 +2,8 @@
 import yaml
 
 from helmgen.errors import Problem
-from helmgen.operator.resource import (ERROR, HEALTHY, RECONCILING, Key, ReleaseRecord, backoff, condition,
+from helmgen.operator.resource import (ERROR, HEALTHY, RECONCILING, Key, ReleaseRecord, backoff, claims_of,
+                                       condition, conflict_text, conflicts,
                                        final_status, input_text, owned_after, problems_text, reconciling_status,
                                        recorded_releases, source_name, stale)
 
@@ -120,3 +121,22 @@ def test_final_status_healthy_and_error():
     assert bad["status"] == ERROR and conditions["Error"]["message"] == "fix it:\nspec.x: bad"
     assert conditions["Ready"]["status"] == "False" and conditions["Ready"]["message"] == "not ready: fix it:"
     assert conditions["Error"]["reason"] == "InvalidSpec" and bad["releases"] == ok["releases"]
+
+
+def test_claims_name_the_first_owner_and_what_others_wait_for():
+    stable, canary, other = Key("istio-system", "stable"), Key("istio-system", "canary"), Key("x", "y")
+    claims = claims_of([(stable, {"releases": [BASE.to_json(), ISTIOD.to_json()]}),
+                        (canary, {"releases": [{"name": "istiod-1-1", "namespace": "istio-system"}],
+                                  "conflicts": [GW.to_json()]}),
+                        (other, {"releases": [BASE.to_json()]}), (Key("a", "b"), None)])
+    assert claims.owners[BASE.key] == stable and GW.key in claims.wanted
+    assert claims.held == {BASE.key, ISTIOD.key, Key("istio-system", "istiod-1-1"), GW.key}
+    found = conflicts([BASE, GW], claims)
+    assert found == [(BASE, stable)]
+    assert "release istio-base (istio-system) belongs to IstioOperator istio-system/stable" in conflict_text(found)
+
+
+def test_final_status_lists_what_the_resource_waits_for_and_clears_it_after():
+    waiting = final_status(None, 2, "T", False, "ReleaseConflict", "x", [ISTIOD], [BASE])
+    assert waiting["conflicts"] == [BASE.to_json()]
+    assert final_status(waiting, 2, "T", True, "Installed", "ok", [BASE, ISTIOD])["conflicts"] == []
