@@ -32,8 +32,11 @@ def operator() -> None:
 def run(namespaces, kubeconfig, context, resync, timeout, manifests):
     """Run the controller in the foreground until interrupted (for development, tests, and the chart's pod)."""
     def go():
+        import asyncio
+
         from helmgen.deploy.model import Settings
         from helmgen.helm import find_helm
+        from helmgen.kube.client import ClusterError
         from helmgen.operator.connection import choose_target, connection_fields
         from helmgen.operator.controller import run as run_controller
         from helmgen.operator.reconcile import Config
@@ -42,11 +45,26 @@ def run(namespaces, kubeconfig, context, resync, timeout, manifests):
         with tempfile.TemporaryDirectory(prefix="helmgen-operator-") as folder:
             target = choose_target(kubeconfig, context, Path(folder))
             connection_fields(target)  # an unusable kubeconfig: exit 3 with its name, before kopf starts
+            if not asyncio.run(_crd_present(target)):
+                raise ClusterError("the cluster has no IstioOperator CRD (istiooperators.install.istio.io): install "
+                                   "it with `helmgen operator init`, or `helm upgrade --install istio-operator "
+                                   "charts/istio-operator -n istio-operator --create-namespace`")
             names = [n for item in namespaces for n in item.replace(",", " ").split()]
             click.echo(f"helmgen operator: watching IstioOperators in {', '.join(names) or 'every namespace'}",
                        err=True)
             run_controller(Config(target, Settings(timeout=timeout), manifests), names, resync)
     _run(go)
+
+
+async def _crd_present(target) -> bool:
+    from helmgen.kube.client import async_client
+    from helmgen.kube.iop_resources import crd_present
+
+    client = async_client(target)
+    try:
+        return await crd_present(client)
+    finally:
+        await client.close()
 
 
 @operator.command("init")

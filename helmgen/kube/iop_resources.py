@@ -46,3 +46,19 @@ async def get(client: AsyncClient, namespace: str, name: str) -> dict[str, Any] 
         raise ClusterError(f"cannot read IstioOperator {namespace}/{name}: {e.status.message}") from None
     except httpx2.HTTPError as e:
         raise ClusterError(f"cannot read IstioOperator {namespace}/{name}: {e}") from None
+
+
+async def crd_present(client: AsyncClient) -> bool:
+    """Whether the cluster serves IstioOperator resources (charts/istio-operator installs the CRD)."""
+    from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
+
+    try:
+        await client.get(CustomResourceDefinition, "istiooperators.install.istio.io")
+    except ApiError as e:
+        if e.status.code == 404:
+            return False
+        raise ClusterError(f"cannot read CustomResourceDefinition istiooperators.install.istio.io: "
+                           f"{e.status.message}") from None
+    except httpx2.HTTPError as e:
+        raise ClusterError(f"cannot reach the cluster: {e}") from None
+    return True

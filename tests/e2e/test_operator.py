@@ -124,6 +124,12 @@ def ok(proc: subprocess.CompletedProcess) -> str:
     return proc.stdout
 
 
+def test_operator_run_refuses_a_cluster_without_the_crd(operated):
+    proc = operated.cluster.helmgen("operator", "run", "--namespace", "istio-system", timeout=60)
+    assert proc.returncode == 3 and "no IstioOperator CRD" in proc.stderr and "helmgen operator init" in proc.stderr, \
+        proc
+
+
 def test_operator_init_installs_the_crd_and_the_controller(operated):
     out = ok(operated.cluster.helmgen("operator", "init", "--watch", "istio-system", "--timeout", "120s"))
     assert "istio-operator" in out and "installed" in out, out
