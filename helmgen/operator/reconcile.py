@@ -147,7 +147,8 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
                       f"failed:\n{_summary(pruned)}", owned)
     removed = f"; removed {', '.join(sorted(k.name for k in gone))}" if gone else ""
     removed += f"; handed over {', '.join(sorted(k.name for k in handed))}" if handed else ""
-    return Result(True, "Installed", f"{len(planned)} releases ready: {ready}{removed}", owned)
+    count = f"{len(planned)} release{'s' if len(planned) != 1 else ''} ready"
+    return Result(True, "Installed", f"{count}: {ready}{removed}", owned)
 
 
 async def remove(body: Mapping[str, Any], config: Config) -> Result:
