@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from helmgen import iop, profiles
-from helmgen.errors import InputError, Problem, Severity, sort_problems
+from helmgen.errors import InputError, Problem, Severity, sort_problems, tagged
 from helmgen.merge import (apply_unvalidated_values, build_user_config, flag_aliases, merge_inputs,
                            overridden_user_values)
 from helmgen.plan import Release, build_plan
@@ -74,7 +74,7 @@ class Translation:
 def _check_object(obj: dict, source: str, checker_problems: list[Problem]) -> dict:
     checker = Checker(relocate=values_relocation)
     normalised = checker.check(obj, IOP_TYPE, ())
-    checker_problems += [Problem(p.path, p.message, p.severity, source, p.fix) for p in checker.problems]
+    checker_problems += [Problem(p.path, p.message, p.severity, source, p.fix, rule="HG002") for p in checker.problems]
     return normalised
 
 
@@ -90,7 +90,10 @@ def _locate(problem: Problem, located: list[tuple[str, "iop.Lines"]]) -> Problem
 
 def resolve(opts: Options) -> Resolved:
     """Read, check, merge and validate the inputs. Raises InputError with every problem found."""
-    sources = iop.read_sources(list(opts.files), opts.stdin_text, opts.stdin_name)
+    try:
+        sources = iop.read_sources(list(opts.files), opts.stdin_text, opts.stdin_name)
+    except InputError as e:
+        raise InputError(tagged(e.problems, "HG001")) from None
     parsed, problems = [], []
     located: list[tuple[str, iop.Lines]] = []
     for src in sources:
@@ -99,7 +102,7 @@ def resolve(opts: Options) -> Resolved:
             parsed.append((src, iop.parse_source(src, lines)))
             located.append((src.name, lines))
         except InputError as e:
-            problems += e.problems
+            problems += tagged(e.problems, "HG001")
     if problems:
         raise InputError(problems)  # unreadable input: nothing further can be checked
     objects = [_check_object(obj, src.name, problems) for src, obj in parsed]
@@ -108,7 +111,7 @@ def resolve(opts: Options) -> Resolved:
         user = build_user_config(objects, sets)
         merged = merge_inputs(user, profiles.load, profiles.names())
     except InputError as e:
-        raise InputError(problems + e.problems) from None
+        raise InputError(problems + tagged(e.problems, "HG002")) from None
     except (TypeError, AttributeError, ValueError):
         if any(p.severity is Severity.ERROR for p in problems):
             raise InputError(problems) from None  # the input is too mistyped to merge; say why
@@ -118,16 +121,19 @@ def resolve(opts: Options) -> Resolved:
     checker = Checker(relocate=values_relocation)
     checker.check(user, IOP_TYPE, ())
     reported = {(p.path, p.message) for p in problems}
-    problems += [p for p in checker.problems if (p.path, p.message) not in reported]
-    problems += validate(merged)
-    problems += overridden_user_values(get_path(user, ("spec", "values")), get_path(merged, ("spec", "values")))
+    problems += tagged([p for p in checker.problems if (p.path, p.message) not in reported], "HG002")
+    checked = validate(merged)
+    problems += tagged([p for p in checked if p.severity is Severity.ERROR], "HG003")
+    problems += tagged([p for p in checked if p.severity is not Severity.ERROR], "HG005")
+    problems += tagged(overridden_user_values(get_path(user, ("spec", "values")), get_path(merged, ("spec", "values"))),
+                       "HG005")
     problems = [_locate(p, located) for p in problems]
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if errors and not opts.force:
         raise InputError(problems)
     if opts.force:
-        warnings += [Problem(p.path, p.message, Severity.WARNING, p.source, p.fix) for p in errors]
+        warnings += [replace(p, severity=Severity.WARNING) for p in errors]
     final = apply_unvalidated_values(merged)
     return Resolved(final, component_specs(final), sort_problems(warnings), errors if opts.force else [])
 
@@ -197,6 +203,7 @@ def _translate(resolved: Resolved) -> Translation:
     from helmgen.schema import node_paths, schema_problems, unread_values
 
     releases, problems = build_plan(resolved.specs, resolved.revision, resolved.namespace)
+    problems = tagged(problems, "HG003")
     values = get_path(resolved.merged, ("spec", "values"))
     unvalidated = get_path(resolved.merged, ("spec", "unvalidatedValues"))
     dropped_all: set = set()
@@ -211,9 +218,9 @@ def _translate(resolved: Resolved) -> Translation:
         origin = partial(iop_path_of, origins=origins, unvalidated=unvalidated)
         dropped_all |= {origin(p) for p in dropped}
         kept_all |= {origin(p) for p in node_paths(chart_vals)}
-        problems += schema_problems(schema, chart_vals, rel.name, origin)
+        problems += tagged(schema_problems(schema, chart_vals, rel.name, origin), "HG004")
         out.append(ReleaseValues(rel, chart_vals, _overlays_spec(rel.spec, resolved.revision)))
-    unread = unread_values(dropped_all, kept_all)
+    unread = tagged(unread_values(dropped_all, kept_all), "HG004")
     if problems:
         raise InputError(problems + unread)
     # unread values are the input's warnings, which template and install report too (they render from `resolved`)
@@ -234,4 +241,4 @@ def _overlays_spec(cs: ComponentSpec, revision: str) -> dict | None:
 def _left_out_k8s(specs: list[ComponentSpec]) -> list[Problem]:
     """k8s.volumes and k8s.volumeMounts, which istioctl ignores: our charts' value `k8s` leaves them out."""
     from helmgen.postprocess.k8s_patches import ignored_fields
-    return [p for cs in specs for p in ignored_fields(cs.k8s, (*cs.iop_path, "k8s"))]
+    return tagged([p for cs in specs for p in ignored_fields(cs.k8s, (*cs.iop_path, "k8s"))], "HG032")

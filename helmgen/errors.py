@@ -25,6 +25,7 @@ class Problem:
     source: str = ""  # file the problem was found in, when known
     fix: str = ""
     line: int = 0     # line in `source` (1-based), when known
+    rule: str = ""    # the `helmgen lint` rule it belongs to (helmgen/lint/rules.py), set where it is found
 
     def __str__(self) -> str:
         where = format_path(self.path)
@@ -45,6 +46,11 @@ class Problem:
     def sort_key(self) -> tuple:
         return (tuple((isinstance(p, int), str(p).zfill(8) if isinstance(p, int) else p) for p in self.path),
                 self.source, self.message)
+
+
+def tagged(problems: list[Problem], rule: str) -> list[Problem]:
+    """The problems with `rule` as their lint rule, unless they already have one."""
+    return [p if p.rule else replace(p, rule=rule) for p in problems]
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

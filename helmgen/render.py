@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from helmgen import api, helm
-from helmgen.errors import InputError, Problem, Severity, sort_problems
+from helmgen.errors import InputError, Problem, Severity, sort_problems, tagged
 from helmgen.plan import build_plan
 from helmgen.istio_charts import chart_folder, target_of
 from helmgen.postprocess.documents import Doc
@@ -126,10 +126,10 @@ def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, k
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))
     docs = [d for found, _ in results for d in found]
-    problems = sort_problems([p for _, probs in results for p in probs] +
+    problems = sort_problems(tagged([p for _, probs in results for p in probs], "HG032") +
                              [Problem(job.spec.iop_path, f"release {job.release}: chart {job.chart} rendered no "
-                                      "objects", Severity.WARNING) for job, (found, _) in zip(jobs, results)
-                              if not found])
+                                      "objects", Severity.WARNING, rule="HG005")
+                              for job, (found, _) in zip(jobs, results) if not found])
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError(problems)
     return Rendered(write_documents(sort_documents(docs)), sort_problems(list(resolved.warnings) + problems),

@@ -8,7 +8,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "helmgen"
 CORE = ["adoption", "chartgen", "chartdocs", "objdiff", "tables", "kube/readiness", "components", "errors", "goformat", "merge", "paths", "plan", "quantity", "schema", "setflags",
         "typecheck", "validate", "values", "translate/charts", "translate/components", "translate/toplevel",
         "postprocess/smp", "postprocess/overlays", "postprocess/overlay_path", "postprocess/k8s_patches",
-        "postprocess/sorting", "postprocess/stream", "operator/resource"]
+        "postprocess/sorting", "postprocess/stream", "operator/resource", "lint/findings", "lint/rules",
+        "lint/deprecations", "lint/reports/__init__", "lint/reports/common", "lint/reports/text",
+        "lint/reports/json_report", "lint/reports/junit", "lint/reports/sarif"]
 IO_MODULES = {"os", "sys", "subprocess", "shutil", "tempfile", "pathlib", "time", "datetime", "random", "socket",
               "click", "pyhelm3", "asyncio", "lightkube", "rich", "kopf"}
 UPPER_LAYERS = {"helmgen.api", "helmgen.cli", "helmgen.cli_common", "helmgen.cli_cluster", "helmgen.output",
