@@ -11,15 +11,21 @@ import click
 
 from helmgen import __version__
 from helmgen.cli_cluster import COMMANDS
-from helmgen.cli_common import _options, _run, _warn, input_options
+from helmgen.cli_common import ENV_PREFIX, HelmgenGroup, _options, _run, _warn, input_options
+from helmgen.cli_lint import lint
 from helmgen.cli_operator import operator
 from helmgen.tables import table_lines
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HelmgenGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                 "auto_envvar_prefix": ENV_PREFIX})
 @click.version_option(__version__, prog_name="helmgen")
 def main() -> None:
-    """helmgen: move Istio installations from IstioOperator to plain Helm releases."""
+    """helmgen: move Istio installations from IstioOperator to plain Helm releases.
+
+    Every option can also be set in the environment as HELMGEN_<COMMAND>_<OPTION> (e.g. HELMGEN_INSTALL_TIMEOUT=10m,
+    HELMGEN_OPERATOR_RUN_RESYNC=1m); a command line option wins over its variable.
+    """
 
 
 @main.command()
@@ -104,6 +110,25 @@ def template(files, sets, revision, manifests, force, compat, strict, kube_versi
     _run(go)
 
 
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), metavar="SHELL")
+def completion(shell):
+    """Print the shell completion script for SHELL.
+
+    \b
+    bash:  eval "$(helmgen completion bash)"   (in ~/.bashrc)
+    zsh:   eval "$(helmgen completion zsh)"    (in ~/.zshrc, after compinit)
+    fish:  helmgen completion fish > ~/.config/fish/completions/helmgen.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    script = cls(main, {}, "helmgen", f"_{ENV_PREFIX}_COMPLETE")
+    # The template filled in directly: BashComplete.source() first starts bash to check its version, and only
+    # helmgen/helm/ starts processes (bash older than 4.4, long gone, cannot use the script).
+    click.echo(cls.source_template % script.source_vars())
+
+
 OUR_CHARTS = ("istio-base", "istiod", "gateways", "istio-cni", "ztunnel")
 
 
@@ -134,7 +159,7 @@ def _table(releases: list[dict]) -> str:
     return "\n".join(table_lines([header, *rows]))
 
 
-for _command in [*COMMANDS, operator]:
+for _command in [*COMMANDS, lint, operator]:
     main.add_command(_command)
 
 

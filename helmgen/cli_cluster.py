@@ -153,7 +153,9 @@ def uninstall(files, sets, manifests, revision, purge, timeout, kubeconfig, cont
 @click.option("--set", "-s", "sets", multiple=True, metavar="PATH=VALUE", help="As for install.")
 @click.option("--revision", "-r", metavar="R", help="As for install.")
 @click.option("--manifests", "-d", metavar="DIR", help="As for install.")
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table",
+              show_default=True, help="Output format (json and yaml: one document, per context when there are "
+              "several).")
 @cluster_options
 def status(files, sets, revision, manifests, fmt, kubeconfig, contexts):
     """Releases, their revision and state, and the health of their workloads; exit 3 when not all healthy."""

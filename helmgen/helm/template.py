@@ -57,11 +57,15 @@ def _version_of(path: str) -> tuple[int, int, int]:
     try:
         proc = subprocess.run([path, "version", "--template", "{{.Version}}"], capture_output=True, text=True,
                               timeout=60, env=helm_env())
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise HelmError(f"cannot run {path}: {e}") from None
+    except OSError as e:
+        raise HelmError(f"cannot run it: {e.strerror or e}") from None
+    except subprocess.TimeoutExpired:
+        raise HelmError("`helm version` did not answer in 60 s") from None
     m = re.match(r"v?(\d+)\.(\d+)\.(\d+)", proc.stdout.strip())
     if proc.returncode != 0 or not m:
-        raise HelmError(f"{path} version failed: {(proc.stderr or proc.stdout).strip()[:300]}")
+        said = " ".join((proc.stderr or proc.stdout).split())[:300]
+        raise HelmError(f"`helm version` exited {proc.returncode} and printed {said!r}, not a version" if said else
+                        f"`helm version` exited {proc.returncode} and printed no version")
     return int(m[1]), int(m[2]), int(m[3])
 
 
@@ -75,7 +79,9 @@ def _cached_version(path: str) -> tuple[int, int, int]:
     try:
         st = os.stat(path)
     except OSError as e:
-        raise HelmError(f"cannot run {path}: {e.strerror}") from None
+        raise HelmError(e.strerror or str(e)) from None
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise HelmError("not an executable file")
     key = f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}"
     cache = _cache_file()
     try:
@@ -96,15 +102,34 @@ def _cached_version(path: str) -> tuple[int, int, int]:
     return version
 
 
+NEEDS = "helmgen needs Helm 3.14 or newer, or 4.x"
+
+
 @lru_cache(maxsize=None)
 def find_helm(explicit: str | None = None) -> Helm:
-    """helm from `explicit`, else $HELMGEN_HELM, else PATH; HelmError if missing or older than 3.14."""
-    chosen = explicit or os.environ.get("HELMGEN_HELM") or shutil.which("helm")
-    if not chosen:
-        raise HelmError("helm was not found: install Helm 3.14+ or 4.x, or point HELMGEN_HELM at it")
-    version = _cached_version(chosen)
+    """helm from `explicit`, else $HELMGEN_HELM, else PATH; HelmError if missing or older than 3.14.
+
+    Every message is one line naming the helm tried, where it came from, and the versions helmgen takes."""
+    if explicit:
+        chosen, where = explicit, "given to helmgen"
+    elif os.environ.get("HELMGEN_HELM"):
+        chosen, where = os.environ["HELMGEN_HELM"], "from $HELMGEN_HELM"
+    else:
+        chosen, where = shutil.which("helm"), "found on PATH"
+        if not chosen:
+            searched = os.environ.get("PATH", "")
+            searched = searched if len(searched) <= 300 else searched[:300] + "..."
+            raise HelmError(f"helm was not found: $HELMGEN_HELM is not set and there is no helm on PATH "
+                            f"({searched or 'empty'}); {NEEDS}: install it, or point HELMGEN_HELM at it")
+    if os.sep not in chosen:  # HELMGEN_HELM=helm3: a name, looked up on PATH
+        chosen = shutil.which(chosen) or chosen
+    try:
+        version = _cached_version(chosen)
+    except HelmError as e:
+        raise HelmError(f"cannot use helm {chosen} ({where}): {e}; {NEEDS}") from None
     if version < MIN_VERSION:
-        raise HelmError(f"{chosen} is Helm {'.'.join(map(str, version))}; helmgen needs 3.14 or newer")
+        raise HelmError(f"helm {chosen} ({where}) is Helm {'.'.join(map(str, version))}; {NEEDS}: upgrade it, or "
+                        f"point HELMGEN_HELM at a newer one")
     return Helm(chosen, version)
 
 

@@ -52,6 +52,9 @@ async def init(opts: InitOptions, target: KubeTarget, settings: Settings, comman
 
     prepared = asyncio.get_running_loop().create_future()
     prepared.set_result(Prepared([task_for(opts)], []))
+    # An IstioOperator CRD (Istio's old operator's, an old istio-base's) has no Helm owner: the release takes it
+    # over, as it takes over the old operator's objects of the same names, instead of stopping on them.
+    settings = replace(settings, take_ownership=True)
     result = await install_cluster(helm.find_helm(helm_path), target, prepared, settings, command)
     if result.ok and not settings.dry_run:
         client = async_client(target)

@@ -130,13 +130,32 @@ def test_operator_run_refuses_a_cluster_without_the_crd(operated):
         proc
 
 
+OLD_CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "istiooperators.install.istio.io"},
+           "spec": {"group": "install.istio.io", "scope": "Namespaced",
+                    "names": {"kind": "IstioOperator", "plural": "istiooperators", "singular": "istiooperator"},
+                    "versions": [{"name": "v1alpha1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+LEGACY = {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator",
+          "metadata": {"name": "legacy", "namespace": "legacy"}, "spec": {"profile": "minimal"}}
+
+
 def test_operator_init_installs_the_crd_and_the_controller(operated):
+    """Over the CRD Istio's old operator left (no Helm owner), whose resources are kept."""
+    operated.apply(OLD_CRD)
+    operated.kubectl("wait", "--for=condition=Established", "crd/istiooperators.install.istio.io", "--timeout=60s")
+    operated.kubectl("create", "namespace", "legacy")
+    operated.apply(LEGACY)
     out = ok(operated.cluster.helmgen("operator", "init", "--watch", "istio-system", "--timeout", "120s"))
     assert "istio-operator" in out and "installed" in out, out
     release = operated.cluster.releases()["istio-operator"]
     assert (release["namespace"], release["status"]) == ("istio-operator", "deployed")
     crd = operated.cluster.get("crd", "istiooperators.install.istio.io")
     assert {c["type"]: c["status"] for c in crd["status"]["conditions"]}["Established"] == "True"
+    assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "istio-operator"
+    assert crd["spec"]["versions"][0]["subresources"] == {"status": {}}      # the chart's CRD now
+    assert operated.kubectl("get", "iop", "legacy", "-n", "legacy").returncode == 0
     deployment = operated.cluster.get("deployment", "istio-operator", "-n", "istio-operator")
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args[:2] == ["operator", "run"] and "istio-system" in args
