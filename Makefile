@@ -22,9 +22,10 @@ $(HELM4):
 	scripts/fetch-helm 4 >/dev/null
 
 run: setup
+	HELMGEN_HELM=$(abspath $(HELM4)) $(BIN)/helmgen lint examples/istio-operator.yaml
 	$(BIN)/helmgen translate -f examples/istio-operator.yaml -o out
 	$(BIN)/helmgen plan -f examples/istio-operator.yaml
-	@echo "values, plan.yaml, helmfile.yaml, README.md and a chart per release (charts/) are in out/"
+	@echo "linted; values, plan.yaml, helmfile.yaml, README.md and a chart per release (charts/) are in out/"
 
 test: setup
 	HELMGEN_E2E=1 HELMGEN_HELM3=$(abspath $(HELM3)) HELMGEN_HELM4=$(abspath $(HELM4)) $(BIN)/pytest tests
