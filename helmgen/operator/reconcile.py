@@ -67,6 +67,10 @@ async def _prepare(body: Mapping[str, Any], config: Config, workdir: Path) -> Pr
     return await loop.run_in_executor(None, prepare, options_for(body, config), workdir, False, config.helm_path)
 
 
+def _releases(n: int) -> str:
+    return f"{n} release{'s' if n != 1 else ''}"
+
+
 def _outcome_line(o: Outcome) -> str:
     revision = f", revision {o.revision}" if o.revision else ""
     why = f": {o.message}" if o.message and not o.status.ok else ""
@@ -108,8 +112,9 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
             h = helm.find_helm(config.helm_path)
             prepared = await _prepare(body, config, Path(workdir))
         except InputError as e:
-            return Result(False, "InvalidSpec", "the releases were left as they were; "
-                          f"fix the IstioOperator:\n{problems_text(p.located(p.source, 0) for p in e.problems)}", before, permanent=True)
+            listed = problems_text(p.located(p.source, 0) for p in e.problems)   # lines of our text, not theirs
+            return Result(False, "InvalidSpec", f"the releases were left as they were; fix the IstioOperator:\n"
+                          f"{listed}", before, permanent=True)
         except HelmgenError as e:
             return Result(False, "RenderFailed", str(e), before)
         planned = [ReleaseRecord(t.name, t.namespace, t.needs) for t in prepared.tasks]
@@ -121,7 +126,7 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
         if taken:
             return Result(False, "ReleaseConflict", conflict_text(taken), before, waiting=[r for r, _ in taken])
         if on_started is not None:
-            await on_started(f"installing {len(planned)} releases: {', '.join(r.name for r in planned)}")
+            await on_started(f"installing {_releases(len(planned))}: {', '.join(r.name for r in planned)}")
         done = asyncio.get_running_loop().create_future()
         done.set_result(prepared)
         result = await install_cluster(h, config.target, done, config.settings, command, prefix=f"{key}: ",
@@ -147,8 +152,7 @@ async def reconcile(body: Mapping[str, Any], config: Config, on_started=None) ->
                       f"failed:\n{_summary(pruned)}", owned)
     removed = f"; removed {', '.join(sorted(k.name for k in gone))}" if gone else ""
     removed += f"; handed over {', '.join(sorted(k.name for k in handed))}" if handed else ""
-    count = f"{len(planned)} release{'s' if len(planned) != 1 else ''} ready"
-    return Result(True, "Installed", f"{count}: {ready}{removed}", owned)
+    return Result(True, "Installed", f"{_releases(len(planned))} ready: {ready}{removed}", owned)
 
 
 async def remove(body: Mapping[str, Any], config: Config) -> Result:
@@ -162,16 +166,16 @@ async def remove(body: Mapping[str, Any], config: Config) -> Result:
     except HelmgenError as e:
         return Result(False, "UninstallFailed", str(e), before)
     mine = [r for r in before if r.key not in shared]
+    handed = " (handed over to the IstioOperator that waits for them)"
     if not mine:
-        return Result(True, "Uninstalled", "no release to remove" + (" (handed over to the IstioOperator that waits for them)"
-                                                          if before else ""))
+        return Result(True, "Uninstalled", "no release to remove" + (handed if before else ""))
     result = await _uninstall(h, config, mine, f"helmgen operator: delete IstioOperator {key}", f"{key}: ")
     if not result.ok:
         gone = {Key(o.namespace, o.release) for o in result.outcomes if o.status.ok}
         return Result(False, "UninstallFailed", _summary(result), [r for r in before if r.key not in gone])
     kept = sorted(r.name for r in before if r.key in shared)
     return Result(True, "Uninstalled", f"uninstalled {', '.join(r.name for r in mine)}"
-                  + (f"; kept {', '.join(kept)} (handed over to the IstioOperator that waits for them)" if kept else ""))
+                  + (f"; kept {', '.join(kept)}{handed}" if kept else ""))
 
 
 async def drift(body: Mapping[str, Any], config: Config) -> list[str]:
