@@ -8,6 +8,8 @@ from functools import lru_cache
 import jsonschema
 import kubernetes_validate
 
+from helmgen.lint.objects import crd_schemas  # noqa: F401 - the tier's CRD schemas, as lint reads them
+
 KUBE_VERSIONS = ("1.32.0", "1.33.0", "1.34.0", "1.35.0")
 ISTIO_GROUPS = (".istio.io",)
 THIRD_PARTY = {("k8s.cni.cncf.io", "NetworkAttachmentDefinition")}   # not in Kubernetes' schemas, not ours
@@ -27,20 +29,6 @@ def _kube_problem(text: str, version: str) -> str | None:
     except kubernetes_validate.SchemaNotFoundError:
         return "no Kubernetes schema for this kind and apiVersion"
     return None
-
-
-def crd_schemas(objects: list[dict]) -> dict[tuple[str, str, str], dict]:
-    """(group, version, kind) -> openAPIV3Schema of the CRDs among the objects."""
-    out = {}
-    for o in objects:
-        if o.get("kind") != "CustomResourceDefinition":
-            continue
-        spec = o.get("spec") or {}
-        for ver in spec.get("versions") or []:
-            schema = (ver.get("schema") or {}).get("openAPIV3Schema")
-            if schema:
-                out[(spec.get("group"), ver.get("name"), (spec.get("names") or {}).get("kind"))] = schema
-    return out
 
 
 def problems(objects: list[dict], crds: dict[tuple[str, str, str], dict]) -> list[str]:
