@@ -73,13 +73,16 @@ class Controller:
         finally:
             await client.close()
 
-    async def apply(self, body: Mapping, retry: int) -> None:
-        """Reconcile the resource as it is now; status, an Event, and kopf's retry decision."""
+    async def apply(self, body: Mapping, retry: int, only_if_stale: bool = False) -> None:
+        """Reconcile the resource as it is now; status, an Event, and kopf's retry decision. `only_if_stale`:
+        only when its status is still about an older generation once this reconcile's turn comes."""
         async with self.lock:
             fresh = await self._fresh(body)
             if fresh is None:
                 return
             generation = fresh["metadata"].get("generation", 0)
+            if only_if_stale and (fresh.get("status") or {}).get("observedGeneration") == generation:
+                return
 
             async def started(text: str) -> None:
                 await self._write_status(fresh, reconciling_status(fresh.get("status"), generation, _now(), text))
@@ -105,13 +108,18 @@ class Controller:
         raise kopf.TemporaryError(result.message, delay=backoff(retry))
 
     async def check(self, body: Mapping, retry: int, resumed: bool = False) -> None:
-        """A HEALTHY resource whose spec was acted on: reconcile only when the cluster drifted from it. Any other
-        resource is the change handlers' (retrying) business, except on resume, when it is reconciled."""
+        """A HEALTHY resource whose spec was acted on: reconcile only when the cluster drifted from it. A resource
+        whose status is about an older generation is reconciled: kopf runs no change handler for an edit that
+        puts the spec back to what it last handled (a failed change reverted), and the status must not stay on
+        the failure. A failed current generation is left to the change handlers' retries, except on resume."""
         fresh = await self._fresh(body)
         if fresh is None:
             return
         status = fresh.get("status") or {}
-        if status.get("status") != HEALTHY or status.get("observedGeneration") != fresh["metadata"].get("generation"):
+        current = status.get("observedGeneration") == fresh["metadata"].get("generation")
+        if not current:
+            return await self.apply(body, retry, only_if_stale=not resumed)
+        if status.get("status") != HEALTHY:
             return await self.apply(body, retry) if resumed else None
         async with self.lock:
             found = await drift(fresh, self.config)

@@ -22,6 +22,7 @@ from testbeds import started_testbed  # tests/e2e/testbeds.py
 from helpers import INPUTS, Cluster
 
 RESYNC = "6s"
+TIMEOUT = "20s"   # per release; kwok makes schedulable pods ready in a second or two
 STABLE = {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator",
           "metadata": {"name": "stable", "namespace": "istio-system"},
           "spec": {"profile": "minimal",
@@ -42,7 +43,7 @@ class Operated:
     def start(self, kubeconfig: Path | None = None) -> None:
         env = {**self.cluster.env(), "KUBECONFIG": str(kubeconfig or self.cluster.kubeconfig)}
         self.proc = subprocess.Popen([sys.executable, "-m", "helmgen.cli", "operator", "run", "--namespace",
-                                      "istio-system", "--resync", RESYNC, "--timeout", "120s"], env=env,
+                                      "istio-system", "--resync", RESYNC, "--timeout", TIMEOUT], env=env,
                                      stdout=self.log.open("a"), stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
@@ -198,6 +199,25 @@ def test_an_invalid_edit_sets_error_with_the_path_and_leaves_the_releases(operat
     operated.patch("stable", [{"op": "remove", "path": "/spec/components/pilot/k8s/replicas"}], kind="json")
     obj = operated.settled("stable", 4)
     assert conditions(obj)["Error"]["status"] == "False" and operated.replicas("istiod") == 2
+
+
+def test_a_release_that_never_becomes_ready_is_rolled_back_and_the_error_names_it(operated):
+    generation = operated.iop("stable")["metadata"]["generation"]
+    deployed = operated.revisions()["istiod"]
+    operated.patch("stable", {"spec": {"components": {"pilot": {"k8s": {
+        "nodeSelector": {"helmgen.io/pool": "nowhere"}}}}}})
+    obj = operated.settled("stable", generation + 1, "ERROR")
+    error = conditions(obj)["Error"]
+    assert error["reason"] == "InstallFailed", error
+    assert "istiod (istio-system): rolled back" in error["message"], error
+    assert "istio-ingressgateway (istio-system): not started" in error["message"], error
+    spec = operated.cluster.get("deployment", "istiod", "-n", "istio-system")["spec"]["template"]["spec"]
+    assert "helmgen.io/pool" not in (spec.get("nodeSelector") or {})          # back on the revision it was on
+    history = operated.cluster.history("istiod")
+    assert history[-1]["status"] == "deployed" and history[-1]["description"] == f"Rollback to {deployed}"
+    assert any(e["reason"] == "InstallFailed" and e["type"] == "Warning" for e in operated.events("stable"))
+    operated.patch("stable", [{"op": "remove", "path": "/spec/components/pilot/k8s/nodeSelector"}], kind="json")
+    operated.settled("stable", generation + 2)
 
 
 def test_resync_repairs_drift_and_makes_no_revision_when_nothing_drifted(operated):
