@@ -10,6 +10,10 @@ helmgen renders with the helm given by $HELMGEN_HELM (default: the Helm 4.1.4 th
 Inputs: the default profile (an empty IstioOperator), upstream `all_on.yaml` from the module's
 manifest-generate testdata, and 50 ingress gateways in 5 namespaces.
 
+`helmgen template` runs twice per input: cold, with the render cache off (HELMGEN_RENDER_CACHE=off: every chart
+rendered by helm), and warm, with a render cache in a fresh folder that the first (untimed) run fills, as a
+second run on a machine does (helmgen.helm.render_cache).
+
 Usage: bench/template_vs_istioctl.py [N]   (from the repo, after `make test` or `make run`)
 """
 from __future__ import annotations
@@ -69,12 +73,16 @@ def main() -> None:
               "50 ingress gateways in 5 namespaces": gateways}
     helm = subprocess.run([env["HELMGEN_HELM"], "version", "--short"], capture_output=True, text=True).stdout.strip()
     print(f"{'command / input':52} {'helmgen':>11} {'istioctl':>12} {'ratio':>7}")
+    cold = {**env, "HELMGEN_RENDER_CACHE": "off"}
+    warm = {**env, "HELMGEN_RENDER_CACHE": str(work / "render-cache")}
     for label, path in inputs.items():
-        compare(f"template / {label}",
-                [helmgen, "template", "-f", str(path), "--manifests", manifests, "--compat", "istioctl",
-                 "-o", str(work / "h.yaml")],
-                [istioctl, "manifest", "generate", "-f", str(path), "--manifests", manifests,
-                 "-o", str(work / "i.yaml")], n, env)
+        ours = [helmgen, "template", "-f", str(path), "--manifests", manifests, "--compat", "istioctl",
+                "-o", str(work / "h.yaml")]
+        theirs = [istioctl, "manifest", "generate", "-f", str(path), "--manifests", manifests,
+                  "-o", str(work / "i.yaml")]
+        compare(f"template (cold: no render cache) / {label}", ours, theirs, n, cold)
+        _run(ours, warm)   # fills the cache
+        compare(f"template (warm render cache) / {label}", ours, theirs, n, warm)
     for label, path in inputs.items():
         out = work / "i-out"
         out.mkdir(exist_ok=True)

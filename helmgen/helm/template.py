@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from helmgen.errors import HelmgenError
+from helmgen.helm import render_cache
 
 MIN_VERSION = (3, 14, 0)
 
@@ -215,6 +216,10 @@ def template(helm: Helm, chart: str, release: str, namespace: str, values: dict,
     """The rendered manifests of one release (`helm template`); HelmError with helm's message on failure."""
     argv = template_argv(helm, chart, release, namespace, kube_version, extra)
     values = values_for(helm, chart, values)
+    key = render_cache.render_key(helm.version, helm.path, chart, argv[2:3] + argv[4:], values) if not env else None
+    cached = render_cache.get(key)
+    if cached is not None:
+        return cached
     try:
         proc = subprocess.run(argv, input=json.dumps(values), capture_output=True, text=True, timeout=600,
                               env=helm_env(env))
@@ -228,6 +233,7 @@ def template(helm: Helm, chart: str, release: str, namespace: str, values: dict,
             raise ChartRejected(f"chart {FsPath(chart).name} refused the values of release {release}: "
                                 f"{rejected.group(2)} (at {rejected.group(1)})")
         raise HelmError(f"helm template {release} ({chart}) failed: {' '.join(lines)}")
+    render_cache.put(key, proc.stdout)
     return proc.stdout
 
 
