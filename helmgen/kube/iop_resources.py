@@ -9,7 +9,9 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.types import PatchType
 
 from helmgen.kube.client import ClusterError
+from helmgen.kube.objects import get_live  # reads IstioOperator too: creating it below registers it in lightkube
 
+API_VERSION = "install.istio.io/v1alpha1"
 IstioOperator = create_namespaced_resource("install.istio.io", "v1alpha1", "IstioOperator", "istiooperators")
 
 
@@ -36,29 +38,13 @@ async def patch_status(client: AsyncClient, namespace: str, name: str, status: d
         raise ClusterError(f"cannot write the status of IstioOperator {namespace}/{name}: {e}") from None
 
 
+
 async def get(client: AsyncClient, namespace: str, name: str) -> dict[str, Any] | None:
     """The resource as it is now, None when it is gone."""
-    try:
-        return dict(await client.get(IstioOperator, name, namespace=namespace))
-    except ApiError as e:
-        if e.status.code == 404:
-            return None
-        raise ClusterError(f"cannot read IstioOperator {namespace}/{name}: {e.status.message}") from None
-    except httpx2.HTTPError as e:
-        raise ClusterError(f"cannot read IstioOperator {namespace}/{name}: {e}") from None
+    return await get_live(client, API_VERSION, "IstioOperator", namespace, name)
 
 
 async def crd_present(client: AsyncClient) -> bool:
     """Whether the cluster serves IstioOperator resources (charts/istio-operator installs the CRD)."""
-    from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
-
-    try:
-        await client.get(CustomResourceDefinition, "istiooperators.install.istio.io")
-    except ApiError as e:
-        if e.status.code == 404:
-            return False
-        raise ClusterError(f"cannot read CustomResourceDefinition istiooperators.install.istio.io: "
-                           f"{e.status.message}") from None
-    except httpx2.HTTPError as e:
-        raise ClusterError(f"cannot reach the cluster: {e}") from None
-    return True
+    return await get_live(client, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
+                          "istiooperators.install.istio.io") is not None

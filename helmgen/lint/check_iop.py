@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from helmgen import api, iop, render
-from helmgen.errors import InputError, Problem, Severity
+from helmgen.errors import InputError, Problem, Severity, tagged
 from helmgen.helm import ChartRejected
 from helmgen.lint import deprecations
 from helmgen.lint.findings import FileResult, Finding, Level
@@ -111,7 +111,7 @@ def lint_file(file: str, kube_version: str, manifests: str | None = None,
         [src] = iop.read_sources([file])
         parsed = iop.parse_source(src, lines)
     except InputError as e:
-        findings += [from_problem(p if p.rule else _as(p, "HG001"), file, lines) for p in e.problems]
+        findings += [from_problem(p, file, lines) for p in tagged(e.problems, "HG001")]
         return done()
     findings += _deprecations(parsed.get("spec"), file, lines)
     opts = api.Options((file,), manifests=manifests)
@@ -136,8 +136,3 @@ def lint_file(file: str, kube_version: str, manifests: str | None = None,
         for rule, message, fix in [*schema_findings(objs, kube_version, crds), *drift_findings(objs)]:
             findings.append(_finding(rule, f"release {job.release}: {message}", fix, file, path, lines))
     return done()
-
-
-def _as(p: Problem, rule: str) -> Problem:
-    from dataclasses import replace
-    return replace(p, rule=rule)

@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass, replace
 
 from helmgen import api, helm
-from helmgen.deploy.install import ClusterResult, install_cluster
+from helmgen.deploy.install import ClusterResult, Prepared, install_cluster
 from helmgen.deploy.model import Settings
 from helmgen.deploy.release import ReleaseTask
 from helmgen.errors import HelmgenError
@@ -48,8 +48,6 @@ async def init(opts: InitOptions, target: KubeTarget, settings: Settings, comman
     """The release, then the watched namespaces (made outside the release, as `istioctl operator init` made
     istio-system, so that `kubectl apply -f` of an IstioOperator works at once and uninstalling the controller
     never deletes them)."""
-    from helmgen.deploy.install import Prepared
-
     prepared = asyncio.get_running_loop().create_future()
     prepared.set_result(Prepared([task_for(opts)], []))
     # An IstioOperator CRD (Istio's old operator's, an old istio-base's) has no Helm owner: the release takes it

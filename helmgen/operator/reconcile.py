@@ -24,7 +24,7 @@ from helmgen.errors import HelmgenError, InputError
 from helmgen.kube.client import KubeTarget, async_client
 from helmgen.kube.iop_resources import list_all
 from helmgen.operator.resource import Claims, Key, ReleaseRecord, claims_of, conflict_text, conflicts, \
-    owned_after, problems_text, recorded_releases, source_name, stale
+    input_text, owned_after, problems_text, recorded_releases, source_name, stale
 
 LEFT = (Status.INSTALLED, Status.UPGRADED, Status.UNCHANGED, Status.ROLLED_BACK, Status.FAILED,
         Status.INTERRUPTED)   # after these a release is (or may still be) in the cluster
@@ -56,8 +56,6 @@ def key_of(body: Mapping[str, Any]) -> Key:
 
 
 def options_for(body: Mapping[str, Any], config: Config) -> api.Options:
-    from helmgen.operator.resource import input_text
-
     return api.Options(files=("-",), manifests=config.manifests, stdin_text=input_text(body),
                        stdin_name=source_name(key_of(body)))
 
