@@ -186,7 +186,11 @@ def manifests_dir(opts: Options, merged: dict) -> str:
 def translate(opts: Options) -> Translation:
     """Resolve the inputs, then compute and check every release's chart values and the plan: for our
     charts, or, with an Istio release's manifests/ (--manifests), for Istio's own charts."""
-    resolved = resolve(opts)
+    return translate_resolved(resolve(opts), opts)
+
+
+def translate_resolved(resolved: Resolved, opts: Options) -> Translation:
+    """`translate` of inputs already resolved (so callers that need both resolve once)."""
     package = manifests_dir(opts, resolved.merged)
     if package:
         from helmgen.istio_charts import translate_for_istio_charts

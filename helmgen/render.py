@@ -67,8 +67,8 @@ def istio_jobs(resolved: api.Resolved, package: str, compat: bool) -> list[Job]:
     return jobs
 
 
-def _own_jobs(opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]:
-    tr = api.translate(opts)
+def _own_jobs(resolved: api.Resolved, opts: api.Options, compat: bool) -> tuple[api.Resolved, list[Job]]:
+    tr = api.translate_resolved(resolved, opts)
     jobs = [Job(rv.release.spec, str(api.charts_dir() / rv.release.chart),
                 ISTIOCTL_RELEASE if compat else rv.release.name,
                 rv.release.spec.namespace if compat else rv.release.namespace, rv.values,
@@ -85,7 +85,7 @@ def release_jobs(opts: api.Options, compat: bool = False) -> tuple[api.Resolved,
     package = api.manifests_dir(opts, resolved.merged)
     if package:
         return resolved, istio_jobs(resolved, package, compat)
-    return _own_jobs(opts, compat)
+    return _own_jobs(resolved, opts, compat)
 
 
 def postrender_spec(job: Job, revision: str, strict: bool = False) -> dict | None:
