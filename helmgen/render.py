@@ -100,6 +100,11 @@ def postrender_spec(job: Job, revision: str, strict: bool = False) -> dict | Non
     return release_spec(k8s, target_of(job.spec, revision).to_json(), (*job.spec.iop_path, "k8s"), strict)
 
 
+def _process(job: Job, text: str, revision: str, strict: bool) -> tuple[list[Doc], list[Problem]]:
+    target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
+    return process(text, job.spec.k8s, target, base, strict, chart_applied=job.chart_applies_k8s)
+
+
 def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
                 use_post_renderer: bool) -> tuple[list[Doc], list[Problem]]:
     target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
@@ -113,7 +118,33 @@ def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str,
         docs, dropped = process(text, fields, target, base, strict, chart_applied=True)
         return docs, dropped + [Problem((), m.removeprefix("warning: "), Severity.WARNING) for m in messages]
     text = helm.template(h, job.chart, job.release, job.namespace, job.values, kube_version, ["--include-crds"])
-    return process(text, job.spec.k8s, target, base, strict, chart_applied=job.chart_applies_k8s)
+    return _process(job, text, revision, strict)
+
+
+def _render_batch(h: helm.Helm, jobs: list[Job], kube_version: str | None, revision: str,
+                  strict: bool) -> list[tuple[list[Doc], list[Problem]]]:
+    first = jobs[0]
+    texts = helm.template_many(h, first.chart, first.release, first.namespace, [j.values for j in jobs],
+                               kube_version, ["--include-crds"])
+    return [_process(job, text, revision, strict) for job, text in zip(jobs, texts)]
+
+
+def units(jobs: list[Job], workers: int, use_post_renderer: bool) -> list[list[int]]:
+    """The jobs (by index) in `helm template` runs: jobs of one chart, release name and namespace (only
+    --compat istioctl gives several one name) share a run, split so that the shared ones alone can keep every
+    worker busy; every other job runs alone. Units are in job order."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    out: list[list[int]] = []
+    for i, job in enumerate(jobs):
+        if use_post_renderer or not helm.batchable(job.chart, job.values):
+            out.append([i])
+        else:
+            groups.setdefault((job.chart, job.release, job.namespace), []).append(i)
+    shared = sum(len(g) for g in groups.values() if len(g) > 1)
+    size = max(2, -(-shared // max(1, workers)))
+    for group in groups.values():
+        out += [group[k:k + size] for k in range(0, len(group), size)]
+    return sorted(out)
 
 
 def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, kube_version: str | None = None,
@@ -123,8 +154,17 @@ def render_jobs(resolved: api.Resolved, jobs: list[Job], strict: bool = False, k
     h = helm.find_helm(helm_path)
     kube = kube_version or ISTIOCTL_KUBE_VERSION  # helm's own default (1.20) would pick old API versions
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
+
+    def run(unit: list[int]) -> list[tuple[list[Doc], list[Problem]]]:
+        if len(unit) > 1:
+            return _render_batch(h, [jobs[i] for i in unit], kube, resolved.revision, strict)
+        return [_render_one(h, jobs[unit[0]], kube, resolved.revision, strict, use_post_renderer)]
+
+    planned = units(jobs, workers, use_post_renderer)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda j: _render_one(h, j, kube, resolved.revision, strict, use_post_renderer), jobs))
+        done = list(pool.map(run, planned))
+    by_job = {i: result for unit, found in zip(planned, done) for i, result in zip(unit, found)}
+    results = [by_job[i] for i in range(len(jobs))]
     docs = [d for found, _ in results for d in found]
     problems = sort_problems(tagged([p for _, probs in results for p in probs], "HG032") +
                              [Problem(job.spec.iop_path, f"release {job.release}: chart {job.chart} rendered no "

@@ -35,27 +35,51 @@ def cache_dir() -> Path | None:
     return Path(base) / "helmgen" / "renders"
 
 
+_digests: dict[tuple, str | None] = {}
+
+
+def _chart_files(root: Path) -> list[tuple[str, Path, int, int]]:
+    """(relative name, path, size, mtime) of the chart's files, in a stable order."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP)
+        for name in sorted(files):
+            path = Path(folder) / name
+            st = path.stat()
+            out.append((path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns))
+    return out
+
+
 def chart_digest(chart: str) -> str | None:
-    """sha256 of the chart's files (names and contents), or None when a template is not a pure function."""
+    """sha256 of the chart's files (names and contents), or None when a template is not a pure function.
+
+    Remembered per process while no file's size or mtime changes (50 gateways share one chart)."""
     root = Path(chart)
-    h = hashlib.sha256()
     try:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP)
-            for name in sorted(files):
-                path = Path(folder) / name
-                data = path.read_bytes()
-                rel = path.relative_to(root).as_posix()
-                if rel.startswith("templates/") and _IMPURE.search(data.decode("utf-8", "replace")):
-                    return None
-                h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+        files = _chart_files(root)
+        seen = (str(root.resolve()), tuple((rel, size, mtime) for rel, _, size, mtime in files))
+        if seen in _digests:
+            return _digests[seen]
+        h = hashlib.sha256()
+        digest: str | None = None
+        for rel, path, _, _ in files:
+            data = path.read_bytes()
+            if rel.startswith("templates/") and _IMPURE.search(data.decode("utf-8", "replace")):
+                break
+            h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+        else:
+            digest = h.hexdigest()
     except OSError:
         return None
-    return h.hexdigest()
+    _digests[seen] = digest
+    return digest
 
 
 def render_key(helm_version: tuple[int, int, int], helm_path: str, chart: str, argv_tail: list[str],
                values: dict) -> str | None:
+    """The cache key of one render, or None when it is not cached (cache off, impure chart, helm unreadable)."""
+    if cache_dir() is None:
+        return None
     digest = chart_digest(chart)
     if digest is None:
         return None
