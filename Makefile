@@ -8,6 +8,7 @@ HELM4 := .cache/helm/4.1.4/helm
 .PHONY: setup run test e2e-kind unit golden clean
 
 setup: $(VENV)/.stamp $(HELM3) $(HELM4)
+	@$(BIN)/python -m compileall -q helmgen >/dev/null  # bytecode as `pip install` leaves it, also where PYTHONDONTWRITEBYTECODE is set
 
 $(VENV)/.stamp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
