@@ -133,16 +133,19 @@ def units(jobs: list[Job], workers: int, use_post_renderer: bool) -> list[list[i
     """The jobs (by index) in `helm template` runs: jobs of one chart, release name and namespace (only
     --compat istioctl gives several one name) share a run, split so that the shared ones alone can keep every
     worker busy; every other job runs alone. Units are in job order."""
-    groups: dict[tuple[str, str, str], list[int]] = {}
-    out: list[list[int]] = []
+    by_key: dict[tuple[str, str, str], list[int]] = {}
     for i, job in enumerate(jobs):
-        if use_post_renderer or not helm.batchable(job.chart, job.values):
-            out.append([i])
-        else:
-            groups.setdefault((job.chart, job.release, job.namespace), []).append(i)
-    shared = sum(len(g) for g in groups.values() if len(g) > 1)
+        by_key.setdefault((job.chart, job.release, job.namespace), []).append(i)
+    out: list[list[int]] = []
+    groups: list[list[int]] = []
+    for same in by_key.values():
+        members = [i for i in same if not use_post_renderer and len(same) > 1
+                   and helm.batchable(jobs[i].chart, jobs[i].values)]
+        out += [[i] for i in same if i not in members]
+        groups.append(members)
+    shared = sum(len(g) for g in groups if len(g) > 1)
     size = max(2, -(-shared // max(1, workers)))
-    for group in groups.values():
+    for group in groups:
         out += [group[k:k + size] for k in range(0, len(group), size)]
     return sorted(out)
 

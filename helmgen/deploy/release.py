@@ -19,6 +19,7 @@ from helmgen.deploy.model import Outcome, Settings, Status
 from helmgen.errors import HelmgenError
 from helmgen.helm import HelmError
 from helmgen.helm.releases import PENDING, Releases, Upgrade
+from helmgen.kube import helm_storage
 from helmgen.kube.adoption import kept_pod_labels
 from helmgen.kube.readiness import refs_in_manifest
 from helmgen.postprocess.stream import release_spec
@@ -69,6 +70,12 @@ async def _recover(releases: Releases, task: ReleaseTask, history: list[dict], r
     else:
         return history, ""
     return await releases.history(task.name, task.namespace), note
+
+
+async def _history(releases: Releases, client: Any, task: ReleaseTask) -> list[dict]:
+    """The release's revisions and states: from Helm's storage Secrets (one API call), else `helm history`."""
+    found = await helm_storage.revisions(client, task.name, task.namespace) if client is not None else None
+    return found if found is not None else await releases.history(task.name, task.namespace)
 
 
 async def _wait(client: Any, manifest: str, namespace: str, settings: Settings, report: Reporter,
@@ -138,7 +145,7 @@ async def apply_release(releases: Releases, client: Any, task: ReleaseTask, sett
 async def _apply(releases: Releases, client: Any, task: ReleaseTask, settings: Settings, report: Reporter,
                  outcome: Callable[..., Outcome]) -> Outcome:
     report.phase(task.name, "reading history")
-    history, note = await _recover(releases, task, await releases.history(task.name, task.namespace), report)
+    history, note = await _recover(releases, task, await _history(releases, client, task), report)
     before = _deployed(history)
     postrender = await postrender_for(client, task)
     up = Upgrade(task.name, task.namespace, task.chart, task.values, postrender, settings.dry_run,

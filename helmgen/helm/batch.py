@@ -45,7 +45,7 @@ def chart_name(chart: str) -> str | None:
     """The chart's name when it can be a batch member (no subcharts, no dependencies), else None."""
     root = Path(chart)
     try:
-        meta = yaml.safe_load((root / "Chart.yaml").read_text())
+        meta = yaml.load((root / "Chart.yaml").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or meta.get("dependencies"):
