@@ -59,11 +59,17 @@ def batchable(chart: str, values: Any) -> bool:
     return chart_name(chart) is not None and not _has_null(values)
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+def _copy_chart(src: str, dst: Path) -> None:
+    """The chart's files under dst: hard links where the file system allows, else copies. Folders are made
+    afresh (writable, so the temporary folder can go, even when the chart sits in a read-only module cache)."""
+    for folder, _, files in os.walk(src):
+        target = dst / os.path.relpath(folder, src)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(os.path.join(folder, name), target / name)
+            except OSError:
+                shutil.copyfile(os.path.join(folder, name), target / name)
 
 
 def write_umbrella(folder: Path, chart: str, name: str, count: int) -> Path:
@@ -75,7 +81,7 @@ def write_umbrella(folder: Path, chart: str, name: str, count: int) -> Path:
         wrapper = umbrella / "charts" / f"m{k}"
         (wrapper / "charts").mkdir(parents=True)
         (wrapper / "Chart.yaml").write_text(f"apiVersion: v2\nname: m{k}\nversion: 0.0.0\n")
-        shutil.copytree(chart, wrapper / "charts" / name, copy_function=_link_or_copy)
+        _copy_chart(chart, wrapper / "charts" / name)
     return umbrella
 
 
