@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helmgen import api, render
-from helmgen.helm import batch, render_cache
+from helmgen.helm import batch
 from helmgen.helm.template import ChartRejected, HelmError, find_helm, template
 
 ROOT = Path(__file__).resolve().parents[2]
