@@ -107,9 +107,9 @@ def _process(job: Job, text: str, revision: str, strict: bool) -> tuple[list[Doc
 
 def _render_one(h: helm.Helm, job: Job, kube_version: str | None, revision: str, strict: bool,
                 use_post_renderer: bool) -> tuple[list[Doc], list[Problem]]:
-    target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
     spec = postrender_spec(job, revision, strict) if use_post_renderer else None
     if spec is not None:
+        target, base = target_of(job.spec, revision), (*job.spec.iop_path, "k8s")
         text, messages = helm.template_post_rendered(h, job.chart, job.release, job.namespace, job.values, spec,
                                                      kube_version, ["--include-crds"])
         # Our charts applied the structured fields: say what of them istioctl would drop (the post-renderer
