@@ -127,3 +127,26 @@ def test_unreachable_cluster_is_a_cluster_error_naming_the_object(testbed, tmp_p
     ref = Ref("apps/v1", "Deployment", "default", "web")
     with pytest.raises(ClusterError, match="cannot read Deployment/default/web: "):
         run_wait(broken, [ref], timeout=0)
+
+
+def test_a_workload_that_becomes_ready_ends_the_wait_at_once_not_at_the_next_round(testbed, monkeypatch):
+    """Rounds 4 s apart: only the watch on Deployments can end the wait within ~1 s of the Deployment being applied
+    (kwok's pods are ready at once); without it the wait would end at the 4 s round."""
+    import helmgen.kube.waiter as waiter
+
+    monkeypatch.setattr(waiter, "FIRST_INTERVAL", 4.0)
+    testbed.kubectl("create", "namespace", NAMESPACE, check=False)
+    manifest = workload("Deployment", "prompt", replicas=1)
+    refs = refs_in_manifest(manifest, NAMESPACE)
+    applied: list[float] = []
+
+    def apply_now() -> None:
+        apply(testbed, manifest)
+        applied.append(time.monotonic())
+
+    progress: list[tuple[int, int, str]] = []
+    not_ready = run_wait(testbed.kubeconfig, refs, timeout=60, interval=4.0,
+                         on_progress=lambda *args: progress.append(args), after_first_round=apply_now)
+    ended = time.monotonic()
+    assert not_ready == [] and progress[0] == (0, 1, "not found"), progress
+    assert ended - applied[0] < 2.5, f"ready {ended - applied[0]:.2f}s after the apply; rounds: {progress}"
