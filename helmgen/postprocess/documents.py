@@ -86,8 +86,15 @@ def ends_in_block_scalar(text: str) -> bool:
 
 def scan_header(text: str) -> tuple[str, str, str] | None:
     """(apiVersion, kind, metadata.name) by a line scan, or None when the layout is not the plain one."""
+    head = scan_head(text)
+    return head[:3] if head is not None else None
+
+
+def scan_head(text: str) -> tuple[str, str, str, str] | None:
+    """(apiVersion, kind, metadata.name, metadata.namespace or "") by a line scan, or None when the layout is not
+    the plain one (then only a YAML parser can say)."""
     top: dict[str, str | None] = {}
-    name: str | None = None
+    meta: dict[str, str | None] = {}
     in_meta, child_indent = False, -1
     for line in text.split("\n"):
         stripped = line.strip()
@@ -108,16 +115,17 @@ def scan_header(text: str) -> tuple[str, str, str] | None:
                 m = _KEY.match(stripped)
                 if m is None:
                     return None
-                if m.group(1) == "name":
-                    if name is not None:
+                if m.group(1) in ("name", "namespace"):
+                    if m.group(1) in meta:
                         return None
-                    name = _scalar(m.group(2))
-                    if name is None:
+                    meta[m.group(1)] = value = _scalar(m.group(2))
+                    if value is None:
                         return None
     api_version, kind = _scalar(top.get("apiVersion")), _scalar(top.get("kind"))
+    name = meta.get("name")
     if not api_version or not kind or name is None or "metadata" not in top or top["metadata"]:
         return None
-    return api_version, kind, name
+    return api_version, kind, name, meta.get("namespace") or ""
 
 
 def parse(text: str, loader: Any) -> Doc | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import yaml
 
 from helmgen.kube.readiness import (WAITED_KINDS, Ref, Verdict, check, object_id, pod_reason, pod_selector,
                                     refs_in_manifest)
@@ -388,3 +389,96 @@ def test_refs_in_manifest_keeps_waited_objects_once_in_order():
 def test_refs_in_manifest_of_nothing():
     assert refs_in_manifest("", "ns") == []
     assert refs_in_manifest("---\n# only a comment\n", "ns") == []
+
+
+def _refs_by_full_parse(manifest: str, namespace: str) -> list[Ref]:
+    """What refs_in_manifest must return, from every document parsed whole (its line scan only skips work)."""
+    refs: list[Ref] = []
+    for doc in yaml.safe_load_all(manifest):
+        if not isinstance(doc, dict):
+            continue
+        items = doc["items"] if str(doc.get("kind") or "").endswith("List") and isinstance(doc.get("items"),
+                                                                                              list) else [doc]
+        for obj in (i for i in items if isinstance(i, dict)):
+            ref = Ref.from_object(obj, namespace)
+            if ref.waited and ref.name and ref not in refs:
+                refs.append(ref)
+    return refs
+
+
+TRICKY = textwrap.dedent("""\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      labels:
+        name: not-the-name
+        namespace: not-the-namespace
+      name: "quoted"
+      namespace: 'single-quoted'   # a comment
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: flow, namespace: flow-ns}
+    ---
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: &anchor anchored
+    ---
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata:
+      name: "needs \\"escapes\\""
+    ---
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+        name: deeper-indent
+        namespace: ignored-for-a-cluster-scoped-kind
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: 12345
+    ---
+    "apiVersion": apps/v1
+    kind: Deployment
+    metadata:
+      name: quoted-key
+    ---
+    apiVersion: apps/v1
+    kind: DaemonSetList
+    items:
+    - apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: in-a-list
+    """)
+
+
+def test_refs_in_manifest_reads_tricky_layouts_as_a_yaml_parser_does():
+    assert refs_in_manifest(TRICKY, "ns") == _refs_by_full_parse(TRICKY, "ns")
+    assert len(refs_in_manifest(TRICKY, "ns")) == 8
+
+
+@pytest.mark.parametrize("chart, values", [
+    ("base", {}), ("istio-control/istio-discovery", {}), ("gateways/istio-ingress", {}),
+    ("istio-cni", {}), ("ztunnel", {}),
+])
+def test_refs_in_manifest_equals_a_full_parse_on_istio_charts(chart, values):
+    from chart_kit import ISTIO_CHARTS, helm_path, helm_run
+
+    proc = helm_run(helm_path("4"), "r", ISTIO_CHARTS / chart, "istio-system", values)
+    assert proc.returncode == 0, proc.stderr
+    found = refs_in_manifest(proc.stdout, "istio-system")
+    assert found and found == _refs_by_full_parse(proc.stdout, "istio-system")
+
+
+@pytest.mark.parametrize("chart", ["istio-base", "istiod", "gateways", "istio-cni", "ztunnel"])
+def test_refs_in_manifest_equals_a_full_parse_on_our_charts(chart):
+    from chart_kit import CHARTS, helm_path, helm_run
+
+    proc = helm_run(helm_path("4"), "r", CHARTS / chart, "istio-system", {})
+    assert proc.returncode == 0, proc.stderr
+    found = refs_in_manifest(proc.stdout, "istio-system")
+    assert found and found == _refs_by_full_parse(proc.stdout, "istio-system")
