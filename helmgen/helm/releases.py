@@ -20,15 +20,37 @@ Helm 3 / Helm 4 differences handled here:
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import json
 import re
+import sys
 import tempfile
+import types
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-import pyhelm3
-import pyhelm3.errors
+
+def _pyhelm3_parts() -> tuple[types.ModuleType, types.ModuleType]:
+    """pyhelm3's `command` and `errors` modules, without running its package `__init__`: that imports its client
+    and pydantic models, which helmgen never uses, for ~60 ms of every cluster command's start. The package is
+    stood in for while the two load and then taken out again, so a later `import pyhelm3` runs the real
+    `__init__` (which then finds these two modules loaded: the same classes)."""
+    if "pyhelm3.command" not in sys.modules and "pyhelm3" not in sys.modules:
+        spec = importlib.util.find_spec("pyhelm3")
+        if spec is not None and spec.submodule_search_locations is not None:
+            stand_in = types.ModuleType("pyhelm3")
+            stand_in.__path__ = list(spec.submodule_search_locations)
+            sys.modules["pyhelm3"] = stand_in
+            try:
+                importlib.import_module("pyhelm3.command")
+            finally:
+                del sys.modules["pyhelm3"]
+    return importlib.import_module("pyhelm3.command"), importlib.import_module("pyhelm3.errors")
+
+
+_command_module, _errors = _pyhelm3_parts()
 
 from helmgen.helm.template import ChartRejected, Helm, HelmError, helm_env, values_for
 from helmgen.kube.client import KubeTarget
@@ -51,7 +73,7 @@ def _message(stderr: bytes) -> str:
     return " ".join(lines)[-1500:] or "(no message)"
 
 
-class _Command(pyhelm3.Command):
+class _Command(_command_module.Command):
     """pyhelm3's argv builders, run without a shell, with helmgen's environment and extra flags."""
 
     def __init__(self, helm: Helm, target: KubeTarget, history_max: int, extra: list[str] | None = None,
@@ -77,11 +99,11 @@ class _Command(pyhelm3.Command):
                 pass
             raise
         if proc.returncode != 0:
-            raise pyhelm3.errors.Error(proc.returncode, stdout, stderr)
+            raise _errors.Error(proc.returncode, stdout, stderr)
         return stdout
 
 
-def _error(verb: str, release: str, e: pyhelm3.errors.Error) -> HelmError:
+def _error(verb: str, release: str, e: _errors.Error) -> HelmError:
     text = _message(e.stderr)
     rejected = _EXECUTION_ERROR.search(text)
     if rejected:
@@ -147,7 +169,7 @@ class Releases:
         try:
             out = await self._command(extra, env).install_or_upgrade(
                 up.release, up.chart, values, namespace=up.namespace, create_namespace=True, timeout=up.timeout)
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             raise _error("upgrade --install", up.release, e) from None
         except (ValueError, json.JSONDecodeError) as e:
             raise HelmError(f"helm upgrade --install {up.release}: unreadable output ({e})") from None
@@ -157,7 +179,7 @@ class Releases:
         """The release's revisions, oldest first; [] when there is no such release."""
         try:
             found = await self._command().history(release, namespace=namespace)
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             err = _error("history", release, e)
             if isinstance(err, ReleaseNotFound):
                 return []
@@ -167,13 +189,13 @@ class Releases:
     async def rollback(self, release: str, namespace: str, revision: int, timeout: str = "5m") -> None:
         try:
             await self._command().rollback(release, revision, namespace=namespace, timeout=timeout)
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             raise _error("rollback", release, e) from None
 
     async def uninstall(self, release: str, namespace: str, timeout: str = "5m", wait: bool = False) -> None:
         try:
             await self._command().uninstall(release, namespace=namespace, timeout=timeout, wait=wait)
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             err = _error("uninstall", release, e)
             if not isinstance(err, ReleaseNotFound):
                 raise err from None
@@ -185,14 +207,14 @@ class Releases:
             command += ["--revision", revision]
         try:
             return (await self._command().run(command)).decode()
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             raise _error("get manifest", release, e) from None
 
     async def user_values(self, release: str, namespace: str) -> dict:
         """The values the release was installed with (`helm get values -o json`)."""
         try:
             found = await self._command().get_values(release, namespace=namespace)
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             raise _error("get values", release, e) from None
         return found if isinstance(found, dict) else {}
 
@@ -202,7 +224,7 @@ class Releases:
         try:
             found = await self._command().run(["list", "--all-namespaces", "--deployed", "--failed", "--pending",
                                                "--uninstalling", "--output", "json", "--max", "0"])
-        except pyhelm3.errors.Error as e:
+        except _errors.Error as e:
             raise _error("list", "(all)", e) from None
         try:
             parsed = json.loads(found or b"[]")

@@ -71,3 +71,19 @@ def test_deploy_and_kube_do_not_import_operator_mode():
     modules = [p.relative_to(PACKAGE).as_posix()[:-3] for p in PACKAGE.rglob("*.py")
                if p.relative_to(PACKAGE).parts[0] in ("deploy", "kube")]
     assert not {m for m in modules if any(n.startswith("helmgen.operator") for n in imports(m))}
+
+
+def test_the_install_path_loads_pyhelm3_without_its_client_and_pydantic_models():
+    """helm/releases.py loads only pyhelm3's command and errors modules (its package __init__ imports the client
+    and pydantic models: ~60 ms of every cluster command's start); a later `import pyhelm3` still gets the whole
+    package, with the very same classes."""
+    import subprocess
+    import sys
+
+    code = ("import sys, helmgen.deploy.install, helmgen.helm.releases as r\n"
+            "print('pydantic' in sys.modules, 'pyhelm3.client' in sys.modules)\n"
+            "import pyhelm3\n"
+            "print(pyhelm3.Command is r._command_module.Command, pyhelm3.errors.Error is r._errors.Error,\n"
+            "      hasattr(pyhelm3, 'Client'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "True", "True", "True"], out
