@@ -8,6 +8,7 @@ import httpx2
 from lightkube import ApiError, AsyncClient
 from lightkube.core.resource import NamespacedResource
 from lightkube.core.resource_registry import resource_registry
+from lightkube.generic_resource import GenericGlobalResource, GenericNamespacedResource, create_api_info
 from lightkube.types import PatchType
 
 from helmgen.kube.client import ClusterError
@@ -21,9 +22,20 @@ def _resource(api_version: str, kind: str):
         return None
 
 
-async def get_live(client: AsyncClient, api_version: str, kind: str, namespace: str, name: str) -> dict | None:
-    """The live object as a dict, None when absent; ClusterError for a kind helmgen cannot read."""
-    resource = _resource(api_version, kind)
+def raw_resource(api_version: str, kind: str, plural: str, namespaced: bool) -> type:
+    """A lightkube resource class of `kind` whose objects stay the plain dicts the API sent, for readers of a few
+    fields: lightkube's typed models cost ~4 ms per CustomResourceDefinition to build (its schema is a deep tree).
+    Not registered with lightkube, so other code still gets the typed model of the kind."""
+    group, _, version = api_version.rpartition("/")
+    base = GenericNamespacedResource if namespaced else GenericGlobalResource
+    return type(kind, (base,), {"_api_info": create_api_info(group, version, kind, plural)})
+
+
+async def get_live(client: AsyncClient, api_version: str, kind: str, namespace: str, name: str,
+                   resource: Any = None) -> dict | None:
+    """The live object as a dict, None when absent; ClusterError for a kind helmgen cannot read. `resource`: the
+    lightkube class to read it with (a raw_resource), else the kind's typed model."""
+    resource = resource or _resource(api_version, kind)
     if resource is None:
         raise ClusterError(f"cannot read {format_id(kind, namespace, name)}: no client model for {api_version} {kind}")
     try:
