@@ -165,6 +165,9 @@ def main() -> None:
     for path in (HELM3, HELM4, HELMGEN):
         if not path.exists():
             raise SystemExit(f"{path} missing: run `make setup`")
+    # helmgen's bytecode as `pip install` leaves it (this machine sets PYTHONDONTWRITEBYTECODE)
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "compileall", "-q", str(ROOT / "helmgen")], check=True,
+                   stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp(prefix="helmgen-bench-install-"))
     iop = work / "iop.yaml"
     iop.write_text(IOP_ALL if everything else IOP)
