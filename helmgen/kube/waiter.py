@@ -1,10 +1,10 @@
 """Waiting until a release's objects are ready (facts 7.4): the requests; the rules are in kube/readiness.py.
 
 One immediate round, then more, less and less often up to every `interval` seconds, until every object is ready
-or `timeout` has passed. A watch on the waited workloads' kinds and namespaces cuts the pause short whenever one
-of them changes, so a Deployment that becomes ready is seen at once, not up to `interval` later (Helm 4's
-`--wait=watcher` watches too); the watch only wakes the loop, the verdict is always the round's. A watch that
-fails just ends: the rounds go on as before.
+or `timeout` has passed. A watch on each waited workload (by name, so other objects of its namespace wake nothing)
+cuts the pause short whenever it changes, so a Deployment that becomes ready is seen at once, not up to
+`interval` later (Helm 4's `--wait=watcher` watches too); the watch only wakes the loop, the verdict is always
+the round's. A watch that fails just ends: the rounds go on as before.
 A round GETs the objects not yet seen ready (an object seen ready stays counted as ready) and, for a workload
 that is not ready, lists its pods to say why. A 404 means the object is not there yet; any other failed
 request ends the wait with a ClusterError naming the object.
@@ -64,8 +64,8 @@ async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, inter
     """Wait until all `refs` are ready; [] then, else the ones still not ready when `timeout` (seconds) passed.
 
     Rounds run at once, then after 0.05 s, 0.075 s, 0.11 s, ... (x1.5 each time) up to `interval` between rounds,
-    and a last one at the deadline, and also as soon as a waited workload's kind changes in its namespace (a watch
-    per kind and namespace). istioctl polls every 2 s, which costs up to 2 s per release; a round is a GET
+    and a last one at the deadline, and also as soon as a waited workload changes (a watch per workload).
+    istioctl polls every 2 s, which costs up to 2 s per release; a round is a GET
     per object not yet ready (and a pod list per workload), cheap enough twice a second. `on_progress(ready, total,
     reason)` is called after each round with the first not-ready object's reason ("" when all are ready).
     Refs of kinds that are not waited for count as ready without a request. The deadline bounds the waiting
@@ -78,8 +78,7 @@ async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, inter
     total = len(dict.fromkeys(refs))
     pause = min(FIRST_INTERVAL, interval)
     changed = asyncio.Event()
-    watches = [asyncio.create_task(_watch(client, kind, namespace, changed))
-               for kind, namespace in dict.fromkeys((r.kind, r.namespace) for r in pending if r.kind in _WORKLOADS)]
+    watches = [asyncio.create_task(_watch(client, ref, changed)) for ref in pending if ref.kind in _WORKLOADS]
     try:
         while True:
             changed.clear()  # a change seen from here on means another round
@@ -102,10 +101,11 @@ async def wait_ready(client: AsyncClient, refs: list[Ref], timeout: float, inter
         await asyncio.gather(*watches, return_exceptions=True)
 
 
-async def _watch(client: AsyncClient, kind: str, namespace: str, changed: asyncio.Event) -> None:
-    """Set `changed` on every event of `kind` objects in `namespace`, until cancelled or the watch fails."""
+async def _watch(client: AsyncClient, ref: Ref, changed: asyncio.Event) -> None:
+    """Set `changed` on every event of the object `ref`, until cancelled or the watch fails."""
     try:
-        async for _ in client.watch(_RAW[kind], namespace=namespace, on_error=on_error_stop):
+        async for _ in client.watch(_RAW[ref.kind], namespace=ref.namespace, fields={"metadata.name": ref.name},
+                                    on_error=on_error_stop):
             changed.set()
     except asyncio.CancelledError:
         raise

@@ -150,3 +150,25 @@ def test_a_workload_that_becomes_ready_ends_the_wait_at_once_not_at_the_next_rou
     ended = time.monotonic()
     assert not_ready == [] and progress[0] == (0, 1, "not found"), progress
     assert ended - applied[0] < 2.5, f"ready {ended - applied[0]:.2f}s after the apply; rounds: {progress}"
+
+
+def test_other_objects_of_the_namespace_do_not_wake_the_wait(testbed, monkeypatch):
+    """The watch is on the waited workload by name: Deployments created and changed beside it start no rounds.
+    Rounds 4 s apart, a 3 s timeout: the first round, at most one more for the watch's first event of the waited
+    (unschedulable) Deployment, and the last one at the deadline."""
+    import helmgen.kube.waiter as waiter
+
+    monkeypatch.setattr(waiter, "FIRST_INTERVAL", 4.0)
+    testbed.kubectl("create", "namespace", NAMESPACE, check=False)
+    apply(testbed, UNSCHEDULABLE)
+    time.sleep(1)  # its controller's first status updates are done
+
+    def busy_neighbours() -> None:
+        for i in range(3):
+            apply(testbed, workload("Deployment", f"neighbour-{i}", replicas=1))
+
+    progress: list[tuple[int, int, str]] = []
+    not_ready = run_wait(testbed.kubeconfig, refs_in_manifest(UNSCHEDULABLE, NAMESPACE), timeout=3, interval=4.0,
+                         on_progress=lambda *args: progress.append(args), after_first_round=busy_neighbours)
+    assert [n.ref.name for n in not_ready] == ["nowhere"]
+    assert 2 <= len(progress) <= 3, progress
