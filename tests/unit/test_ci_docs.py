@@ -116,7 +116,7 @@ def test_pre_commit_hook_manifest():
     assert h["types"] == ["yaml"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     program, *rest = shlex.split(h["entry"])
-    assert program in scripts and scripts[program] == "helmgen.cli:main"
+    assert program in scripts and scripts[program] == "helmgen.cli:run"
     assert rest == ["lint"]
 
 

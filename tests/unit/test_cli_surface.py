@@ -210,3 +210,31 @@ def test_plan_machine_readable_formats(fmt, load):
 def test_status_help_lists_its_formats():
     result = run("status", "--help")
     assert result.exit_code == 0 and "-o, --output [table|json|yaml]" in result.output
+
+
+def test_the_program_entry_keeps_mains_exit_code_and_freezes_the_collector(monkeypatch):
+    """`helmgen.cli:run` (the console script) is `main` plus gc.freeze() on the way out: same exit code."""
+    import gc
+
+    from helmgen import cli
+
+    monkeypatch.setattr(cli, "main", lambda: sys.exit(3))
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.run()
+        assert exited.value.code == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize("argv, code, said", [
+    (["plan", "-f", EXAMPLE], 0, "istio-base"),
+    (["plan", "-f", "/no/such/iop.yaml"], 1, "/no/such/iop.yaml"),
+])
+def test_the_installed_program_exits_as_main_does(argv, code, said):
+    program = BIN / "helmgen"
+    assert "run()" in program.read_text(), "the console script must call helmgen.cli:run (make setup)"
+    proc = subprocess.run([str(program), *argv], capture_output=True, text=True)
+    assert proc.returncode == code and said in proc.stdout + proc.stderr, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
