@@ -166,7 +166,7 @@ for _command in [*COMMANDS, lint, operator]:
 def run() -> None:
     """The `helmgen` program: `main`, then an exit that skips the interpreter's last garbage collections.
 
-    Everything is done by then; the collections would only walk the objects of the ~600 modules loaded (~30 ms of
+    Everything is done by then; the collections would only walk the objects of the ~400 modules loaded (~30 ms of
     every run, measured on `helmgen install`). Frozen objects are still freed, and atexit handlers still run, as
     usual. Not in `main` itself: tests call that in their own process, which must keep collecting."""
     try:
