@@ -22,27 +22,25 @@ from lightkube.types import on_error_stop
 
 from helmgen.kube.client import ClusterError
 from helmgen.kube.objects import get_live, raw_resource
-from helmgen.kube.readiness import Ref, check, pod_reason, pod_selector, refs_in_manifest
+from helmgen.kube.readiness import CLUSTER_SCOPED_KINDS, Ref, check, pod_reason, pod_selector, refs_in_manifest
 
 __all__ = ["NotReady", "ProgressCallback", "Ref", "refs_in_manifest", "wait_ready"]
 
 ProgressCallback = Callable[[int, int, str], None]  # (ready count, total, first not-ready reason or "")
 
-# The version each waited kind is read at, whatever version the manifest used: the rules read fields that
-# are the same in every served version.
-_API_VERSIONS = {
-    "CustomResourceDefinition": "apiextensions.k8s.io/v1",
-    "Namespace": "v1",
-    "Deployment": "apps/v1",
-    "DaemonSet": "apps/v1",
-    "StatefulSet": "apps/v1",
+# The version each waited kind is read at, whatever version the manifest used (the rules read fields that
+# are the same in every served version), and its plural.
+_READ_AT = {
+    "CustomResourceDefinition": ("apiextensions.k8s.io/v1", "customresourcedefinitions"),
+    "Namespace": ("v1", "namespaces"),
+    "Deployment": ("apps/v1", "deployments"),
+    "DaemonSet": ("apps/v1", "daemonsets"),
+    "StatefulSet": ("apps/v1", "statefulsets"),
 }
 _WORKLOADS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
 # The waited kinds read as plain dicts (no typed models): a round over base's 15 CRDs costs ~25 ms, not ~80.
-_RAW = {kind: raw_resource(_API_VERSIONS[kind], kind, plural, kind in _WORKLOADS)
-        for kind, plural in [("CustomResourceDefinition", "customresourcedefinitions"), ("Namespace", "namespaces"),
-                             ("Deployment", "deployments"), ("DaemonSet", "daemonsets"),
-                             ("StatefulSet", "statefulsets")]}
+_RAW = {kind: raw_resource(api_version, kind, plural, kind not in CLUSTER_SCOPED_KINDS)
+        for kind, (api_version, plural) in _READ_AT.items()}
 NOT_FOUND = "not found"
 
 
@@ -107,8 +105,6 @@ async def _watch(client: AsyncClient, ref: Ref, changed: asyncio.Event) -> None:
         async for _ in client.watch(_RAW[ref.kind], namespace=ref.namespace, fields={"metadata.name": ref.name},
                                     on_error=on_error_stop):
             changed.set()
-    except asyncio.CancelledError:
-        raise
     except Exception:  # noqa: BLE001 - a watch only hurries the rounds along; without it they still run
         return
 
@@ -140,7 +136,7 @@ async def _check_one(client: AsyncClient, ref: Ref) -> NotReady | None:
 
 async def get_object(client: AsyncClient, ref: Ref) -> dict[str, Any] | None:
     """The object as the API returns it (a plain dict), or None when it does not exist (404)."""
-    return await get_live(client, _API_VERSIONS[ref.kind], ref.kind, ref.namespace, ref.name, _RAW[ref.kind])
+    return await get_live(client, _READ_AT[ref.kind][0], ref.kind, ref.namespace, ref.name, _RAW[ref.kind])
 
 
 async def list_pods(client: AsyncClient, ref: Ref, labels: Mapping[str, str]) -> list[dict[str, Any]]:
