@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from helmgen.helm import render_cache
-from helmgen.helm.template import (ChartRejected, Helm, HelmError, cache_key, run_template, template, template_argv,
-                                   values_for)
+from helmgen.helm.template import (FAST_LOADER, ChartRejected, Helm, HelmError, cache_key, run_template, template,
+                                   template_argv, values_for)
 
 _UMBRELLA = "helmgen-batch"
 _SOURCE = re.compile(rf"# Source: {_UMBRELLA}/charts/m(\d+)/charts/")
@@ -45,7 +45,7 @@ def chart_name(chart: str) -> str | None:
     """The chart's name when it can be a batch member (no subcharts, no dependencies), else None."""
     root = Path(chart)
     try:
-        meta = yaml.load((root / "Chart.yaml").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        meta = yaml.load((root / "Chart.yaml").read_text(), Loader=FAST_LOADER)
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or meta.get("dependencies"):

@@ -198,6 +198,7 @@ def _merge_missing(values: dict, extra: dict) -> dict:
 
 
 _defaults: dict[tuple[str, int, int], Any] = {}
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 
 def _chart_defaults(path: FsPath) -> Any:
@@ -206,7 +207,7 @@ def _chart_defaults(path: FsPath) -> Any:
         st = path.stat()
         seen = (str(path), st.st_size, st.st_mtime_ns)
         if seen not in _defaults:
-            _defaults[seen] = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            _defaults[seen] = yaml.load(path.read_text(), Loader=FAST_LOADER)
         return copy.deepcopy(_defaults[seen])
     except (OSError, yaml.YAMLError):
         return None
